@@ -1,0 +1,77 @@
+/*
+ * bootfuzz.c - the command-line tool: one entry per subcommand.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backends.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: bootfuzz COMMAND [ARGS]\n"
+    "\n"
+    "bootfuzz checks boot-time page allocators against the bootmem contract\n"
+    "(docs/contract.md). Call sequences are written in the trace language\n"
+    "(docs/trace.md).\n"
+    "\n"
+    "commands:\n"
+    "  run [--backend NAME] [--option NAME=VALUE]... [--annotate] [-v] FILE|DIR...\n"
+    "      Run traces against a backend (default: ref) and check every expectation.\n"
+    "      Each line whose result differs is reported as 'file:line: call: expected X,\n"
+    "      got Y'. A trace without expectations is printed back with the results\n"
+    "      filled in (--annotate does that for any trace). A directory runs every\n"
+    "      *.trace below it. --option sets a backend switch (e.g. the 2.6.14 port's\n"
+    "      bug switches: --option A=0).\n"
+    "      Exit status: 0 all expectations met, 1 a mismatch, 2 malformed input\n"
+    "      (reported as file:line:column: what is wrong) or bad usage.\n"
+    "  list\n"
+    "      List the backends linked into this tool, and whether each promises the\n"
+    "      exact contract or only its invariants.\n"
+    "  help, --help, -h\n"
+    "      This text.\n";
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("bootfuzz: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n(bootfuzz --help lists the commands)\n", stderr);
+    return 2;
+}
+
+int cmd_list(int argc, char **argv)
+{
+    (void)argv;
+    if (argc)
+        return cli_usage_error("list takes no arguments");
+    for (const bf_backend *const *b = bf_backends(); *b; b++)
+        printf("%-10s %-10s %s\n", (*b)->name,
+               ((*b)->flags & BF_PROMISES_EXACT) ? "exact" : "invariants", (*b)->description);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+} commands[] = {
+    {"run", cmd_run},
+    {"list", cmd_list},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error("no command given");
+    const char *c = argv[1];
+    if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(c, commands[i].name))
+            return commands[i].fn(argc - 2, argv + 2);
+    return cli_usage_error("unknown command '%s'", c);
+}

@@ -1,0 +1,236 @@
+/*
+ * cmd_run.c - `bootfuzz run`: run traces against a backend, check every
+ * expectation, or print the trace back annotated with the results.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "backends.h"
+#include "cli.h"
+#include "session.h"
+#include "trace.h"
+
+#define RESULT_COLUMN 39 /* results start at column 40 in annotated output */
+
+typedef struct run_opts {
+    const bf_backend *be;
+    const char *opt_name[32];
+    uint64_t opt_value[32];
+    int nopt;
+    int annotate;
+    int verbose;
+} run_opts;
+
+typedef struct run_stats {
+    int files, checks, mismatches, bad_files;
+} run_stats;
+
+static int apply_options(bf_session *s, const run_opts *o)
+{
+    for (int i = 0; i < o->nopt; i++) {
+        if (!s->be->set_option || s->be->set_option(s->sys, o->opt_name[i], o->opt_value[i])) {
+            fprintf(stderr, "bootfuzz: backend %s has no option '%s'\n", s->be->name,
+                    o->opt_name[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* One statement line, canonical, with `result` at RESULT_COLUMN, other
+ * backends' expectations kept, and the comment kept. */
+static void print_annotated(const bf_tline *l, const char *result, const char *note,
+                            const char *backend)
+{
+    char call[256];
+    int n = (int)bf_call_format(&l->call, call, sizeof call);
+    printf("%s%*s %s", call, n < RESULT_COLUMN ? RESULT_COLUMN - n : 0, "", result);
+    for (int i = 0; i < l->nexp; i++) {
+        char e[BF_MAP_MAX + 64];
+        if (!l->exp[i].backend[0] || !strcmp(l->exp[i].backend, backend))
+            continue;
+        bf_expect_format(&l->exp[i], e, sizeof e);
+        printf("   @%s %s", l->exp[i].backend, e);
+    }
+    if (l->comment)
+        printf("   %s", l->comment);
+    if (note)
+        printf("%s# %s", l->comment ? " " : "   ", note);
+    putchar('\n');
+}
+
+static void run_file(const char *path, bf_session *s, const run_opts *o, run_stats *st)
+{
+    bf_trace t;
+    char err[512];
+    st->files++;
+    if (bf_trace_load(path, &t, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        st->bad_files++;
+        return;
+    }
+    bf_session_reset(s);
+    if (apply_options(s, o) != 0) {
+        st->bad_files++;
+        bf_trace_free(&t);
+        return;
+    }
+    int annotate = o->annotate || !bf_trace_has_expectations(&t);
+    int checks = 0, bad = 0;
+    static char text[BF_MAP_MAX + 256];
+    for (size_t i = 0; i < t.n; i++) {
+        const bf_tline *l = &t.line[i];
+        if (l->kind != BF_LINE_STMT) {
+            if (annotate)
+                printf("%s\n", l->raw);
+            continue;
+        }
+        if (s->stopped) { /* a BUG ended the sequence: the rest does not run */
+            if (annotate)
+                printf("%s   # not run: a BUG ended the sequence\n", l->raw);
+            continue;
+        }
+        bf_result r = bf_session_exec(s, &l->call, text, sizeof text);
+        char got[sizeof text + 8];
+        bf_result_format(r, text, got, sizeof got);
+        const bf_expect *e = bf_tline_expect_for(l, s->be->name);
+        if (e) {
+            checks++;
+            if (!bf_expect_matches(e, r.err, text)) {
+                char want[BF_MAP_MAX + 64], call[256];
+                bf_expect_format(e, want, sizeof want);
+                bf_call_format(&l->call, call, sizeof call);
+                printf("%s:%d: %s: expected %s, got %s%s%s%s\n", path, l->lineno, call, want,
+                       got, r.err == BF_BUG ? " (" : "", r.err == BF_BUG ? text : "",
+                       r.err == BF_BUG ? ")" : "");
+                bad++;
+            }
+        }
+        if (annotate)
+            print_annotated(l, got, r.err == BF_BUG ? text : NULL, s->be->name);
+    }
+    if (o->verbose)
+        fprintf(stderr, "%s: %s on %s (%d checks, %d mismatches)\n", path,
+                bad ? "FAIL" : "ok", s->be->name, checks, bad);
+    st->checks += checks;
+    st->mismatches += bad;
+    bf_trace_free(&t);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && !strcmp(s + n - m, suf);
+}
+
+/* A directory runs every *.trace below it, in name order. */
+static void run_path(const char *path, bf_session *s, const run_opts *o, run_stats *st)
+{
+    struct stat sb;
+    if (strcmp(path, "-") && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        DIR *d = opendir(path);
+        if (!d) {
+            fprintf(stderr, "%s: cannot open directory\n", path);
+            st->bad_files++;
+            return;
+        }
+        char **names = NULL;
+        size_t n = 0, cap = 0;
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.')
+                continue;
+            char *full = malloc(strlen(path) + strlen(de->d_name) + 2);
+            if (!full)
+                abort();
+            sprintf(full, "%s/%s", path, de->d_name);
+            struct stat cb;
+            if (stat(full, &cb) != 0 || (!S_ISDIR(cb.st_mode) && !ends_with(full, ".trace"))) {
+                free(full);
+                continue;
+            }
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                names = realloc(names, cap * sizeof *names);
+                if (!names)
+                    abort();
+            }
+            names[n++] = full;
+        }
+        closedir(d);
+        if (n)
+            qsort(names, n, sizeof *names, cmp_str);
+        for (size_t i = 0; i < n; i++) {
+            run_path(names[i], s, o, st);
+            free(names[i]);
+        }
+        free(names);
+        return;
+    }
+    run_file(path, s, o, st);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_opts o = {0};
+    o.be = bf_backend_find("ref");
+    int i;
+    for (i = 0; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        } else if (!strcmp(a, "--backend") || !strcmp(a, "-b")) {
+            if (++i == argc)
+                return cli_usage_error("run: --backend needs a name");
+            o.be = bf_backend_find(argv[i]);
+            if (!o.be)
+                return cli_usage_error("run: unknown backend '%s' (bootfuzz list shows them)",
+                                       argv[i]);
+        } else if (!strcmp(a, "--option") || !strcmp(a, "-o")) {
+            if (++i == argc)
+                return cli_usage_error("run: --option needs NAME=VALUE");
+            char *eq = strchr(argv[i], '=');
+            uint64_t v = 1;
+            if (eq && bf_parse_u64(eq + 1, strlen(eq + 1), &v))
+                return cli_usage_error("run: bad value in --option %s", argv[i]);
+            if (o.nopt == 32)
+                return cli_usage_error("run: too many --option");
+            if (eq)
+                *eq = 0;
+            o.opt_name[o.nopt] = argv[i];
+            o.opt_value[o.nopt++] = v;
+        } else if (!strcmp(a, "--annotate") || !strcmp(a, "-a")) {
+            o.annotate = 1;
+        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+            o.verbose = 1;
+        } else {
+            return cli_usage_error("run: unknown flag '%s'", a);
+        }
+    }
+    if (i == argc)
+        return cli_usage_error("run: no trace file given");
+    bf_session s;
+    if (bf_session_init(&s, o.be) != 0) {
+        fprintf(stderr, "bootfuzz: cannot create backend %s\n", o.be->name);
+        return 2;
+    }
+    run_stats st = {0};
+    for (; i < argc; i++)
+        run_path(argv[i], &s, &o, &st);
+    bf_session_destroy(&s);
+    if (o.verbose || st.files > 1)
+        fprintf(stderr, "bootfuzz run: %d file%s on %s, %d checks, %d mismatches%s\n", st.files,
+                st.files == 1 ? "" : "s", o.be->name, st.checks, st.mismatches,
+                st.bad_files ? ", some files could not be read (see above)" : "");
+    fflush(stdout);
+    return st.bad_files ? 2 : st.mismatches ? 1 : 0;
+}

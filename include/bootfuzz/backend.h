@@ -1,0 +1,119 @@
+/*
+ * backend.h - the one interface every allocator under test implements.
+ *
+ * A user who brings their own boot-time allocator to bootfuzz implements
+ * exactly this struct of function pointers and nothing else (the shape
+ * cryptofuzz uses for its modules).  Every call of contract section 2 is here,
+ * plus the queries the harness uses to compare state, plus lifecycle hooks
+ * that let the fuzzer reuse one system for millions of inputs.
+ *
+ * Results are typed: an error class plus a 64-bit value.  Address 0 is a valid
+ * allocation, so "NULL means failure" is never used.
+ */
+#ifndef BOOTFUZZ_BACKEND_H
+#define BOOTFUZZ_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BF_PAGE_SHIFT 12
+#define BF_PAGE_SIZE ((uint64_t)1 << BF_PAGE_SHIFT)
+#define BF_MAX_NODES 64
+#define BF_MAX_NODE_PAGES ((uint64_t)1 << 32) /* contract 1: at most 2^32 pages */
+#define BF_PFN_LIMIT ((uint64_t)1 << 52)      /* contract 1: end_pfn < 2^52 */
+
+/* Outcome classes.  BF_BUG is not an error of the contract: it is what a
+ * backend reports when its code would have called the kernel's BUG() (the
+ * 2.6.14 port does).  A BUG ends the call sequence. */
+typedef enum bf_err {
+    BF_OK = 0,
+    BF_ENOMEM,       /* alloc found no room */
+    BF_EINVAL,       /* a bad argument */
+    BF_ENOTRESERVED, /* free of a page that is already free */
+    BF_BUG,          /* the backend hit a BUG()/BUG_ON(); see bug_cond/bug_line */
+    BF_ERR_COUNT
+} bf_err;
+
+typedef struct bf_result {
+    bf_err err;
+    uint64_t value;       /* valid when err == BF_OK */
+    const char *bug_cond; /* when err == BF_BUG: the condition, e.g. "start >= eidx" */
+    int bug_line;         /* when err == BF_BUG: the seed line it stands for */
+} bf_result;
+
+/* A node as the harness sees it (queries only; not part of the kernel API). */
+typedef struct bf_node_info {
+    uint64_t start_pfn, end_pfn;
+    int live;             /* 0 once free_all retired it */
+    uint64_t last_success; /* byte offset from the node start */
+    uint64_t last_pos;     /* node-relative page index */
+    uint64_t last_offset;  /* bytes used in page last_pos; 0 = none */
+} bf_node_info;
+
+/* The backend promises the exact contract: the lockstep runner compares every
+ * outcome and all node state with the reference.  Without this flag only the
+ * invariants of contract section 4 are checked. */
+#define BF_PROMISES_EXACT 0x1u
+
+typedef struct bf_backend {
+    const char *name;        /* short, used on the command line: "ref", "fast", "2614" */
+    const char *description; /* one line for --help */
+    unsigned flags;          /* BF_PROMISES_EXACT, ... */
+
+    /* Lifecycle.  create() may allocate; reset() returns the system to "no
+     * nodes" and must not allocate (buffers are kept for reuse); add_node may
+     * allocate only when a node needs more room than any earlier one had. */
+    void *(*create)(void);
+    void (*destroy)(void *sys);
+    void (*reset)(void *sys);
+
+    /* Optional run-time switches (e.g. the 2.6.14 port's bug switches).
+     * Returns 0 when the option is known and set, -1 otherwise.  May be NULL. */
+    int (*set_option)(void *sys, const char *name, uint64_t value);
+
+    /* Contract section 2.  `mem`, when not NULL, is backing memory of
+     * (end_pfn - start_pfn) * PAGE_SIZE bytes standing for the node's
+     * physical memory: alloc zeroes exactly the bytes it returns and no call
+     * writes any other byte.  The caller owns it. */
+    bf_result (*add_node)(void *sys, uint64_t start_pfn, uint64_t end_pfn, uint8_t *mem);
+    bf_result (*reserve)(void *sys, uint64_t addr, uint64_t size);
+    bf_result (*free)(void *sys, uint64_t addr, uint64_t size);
+    bf_result (*alloc)(void *sys, uint64_t size, uint64_t align, uint64_t goal, uint64_t limit);
+    bf_result (*alloc_node)(void *sys, uint64_t nid, uint64_t size, uint64_t align,
+                            uint64_t goal, uint64_t limit);
+    bf_result (*free_all)(void *sys, uint64_t nid);
+
+    /* Queries.  page_reserved: 1 reserved, 0 free, -1 when no live node
+     * holds the page.  node_info: 0 and *out filled, or -1 for an unknown
+     * node id (a retired node is known: live == 0). */
+    int (*page_reserved)(void *sys, uint64_t pfn);
+    int (*node_info)(void *sys, uint64_t nid, bf_node_info *out);
+} bf_backend;
+
+/* Helpers every backend may use (header-only, no state). */
+static inline bf_result bf_ok(uint64_t v)
+{
+    bf_result r = {BF_OK, v, 0, 0};
+    return r;
+}
+static inline bf_result bf_fail(bf_err e)
+{
+    bf_result r = {e, 0, 0, 0};
+    return r;
+}
+static inline bf_result bf_bug(const char *cond, int line)
+{
+    bf_result r = {BF_BUG, 0, cond, line};
+    return r;
+}
+
+/* PFN_DOWN / PFN_UP without overflow for any 64-bit byte value. */
+static inline uint64_t bf_pfn_down(uint64_t a) { return a >> BF_PAGE_SHIFT; }
+static inline uint64_t bf_pfn_up(uint64_t a)
+{
+    return (a >> BF_PAGE_SHIFT) + ((a & (BF_PAGE_SIZE - 1)) != 0);
+}
+
+const char *bf_err_name(bf_err e);
+
+#endif

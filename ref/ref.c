@@ -1,0 +1,360 @@
+/*
+ * ref.c - the reference model: contract sections 1-3 in the most obvious code.
+ *
+ * This is the judge every other backend is compared with, so it favours being
+ * plainly correct over being fast: one byte per page, candidates tried one by
+ * one in the order section 3 reads, every rule tagged with its section/step.
+ *
+ * The page array stores "is free" (1 = free, 0 = reserved) so that a freshly
+ * zeroed buffer is a node whose pages are all reserved (contract 2, add_node):
+ * a node of 2^32 pages costs no memory until pages are freed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootfuzz/backend.h"
+
+typedef struct ref_node {
+    uint64_t start_pfn, end_pfn; /* pages [start_pfn, end_pfn) */
+    int live;                    /* 0 once free_all retired it */
+    uint64_t last_success;       /* byte offset from node start */
+    uint64_t last_pos;           /* node-relative page index */
+    uint64_t last_offset;        /* bytes used in page last_pos */
+    uint8_t *is_free;            /* one byte per page, 1 = free */
+    uint64_t cap;                /* bytes allocated in is_free (kept for reuse) */
+    uint64_t dirty;              /* is_free[0, dirty) may hold non-zero bytes */
+    uint8_t *mem;                /* backing memory or NULL */
+} ref_node;
+
+typedef struct ref_sys {
+    ref_node node[BF_MAX_NODES];
+    uint64_t nnodes;
+} ref_sys;
+
+static void *ref_create(void) { return calloc(1, sizeof(ref_sys)); }
+
+static void ref_destroy(void *p)
+{
+    ref_sys *s = p;
+    if (!s)
+        return;
+    for (int i = 0; i < BF_MAX_NODES; i++)
+        free(s->node[i].is_free);
+    free(s);
+}
+
+/* Back to "no nodes"; buffers are kept and only their used part cleared. */
+static void ref_reset(void *p)
+{
+    ref_sys *s = p;
+    for (int i = 0; i < BF_MAX_NODES; i++) {
+        ref_node *n = &s->node[i];
+        if (n->dirty)
+            memset(n->is_free, 0, n->dirty);
+        uint8_t *keep = n->is_free;
+        uint64_t cap = n->cap;
+        memset(n, 0, sizeof(*n));
+        n->is_free = keep;
+        n->cap = cap;
+    }
+    s->nnodes = 0;
+}
+
+static uint64_t node_start(const ref_node *n) { return n->start_pfn << BF_PAGE_SHIFT; }
+
+static int page_is_free(const ref_node *n, uint64_t pfn) { return n->is_free[pfn - n->start_pfn]; }
+
+static void set_page_free(ref_node *n, uint64_t pfn, int f)
+{
+    uint64_t i = pfn - n->start_pfn;
+    n->is_free[i] = (uint8_t)f;
+    if (f && i >= n->dirty)
+        n->dirty = i + 1;
+}
+
+/* §2 add_node */
+static bf_result ref_add_node(void *p, uint64_t start, uint64_t end, uint8_t *mem)
+{
+    ref_sys *s = p;
+    if (start >= end)                        /* empty or reversed */
+        return bf_fail(BF_EINVAL);
+    if (end - start > BF_MAX_NODE_PAGES)     /* over 2^32 pages */
+        return bf_fail(BF_EINVAL);
+    if (end >= BF_PFN_LIMIT)                 /* end_pfn >= 2^52 */
+        return bf_fail(BF_EINVAL);
+    if (s->nnodes == BF_MAX_NODES)           /* 64 nodes already */
+        return bf_fail(BF_EINVAL);
+    for (uint64_t i = 0; i < s->nnodes; i++) /* overlap, live or retired */
+        if (start < s->node[i].end_pfn && s->node[i].start_pfn < end)
+            return bf_fail(BF_EINVAL);
+
+    ref_node *n = &s->node[s->nnodes];
+    uint64_t pages = end - start;
+    if (n->cap < pages) {
+        /* calloc: every page starts reserved (is_free == 0) */
+        uint8_t *b = calloc(pages, 1);
+        if (!b)
+            abort(); /* out of host memory: not an answer the contract has */
+        free(n->is_free);
+        n->is_free = b;
+        n->cap = pages;
+    }
+    n->start_pfn = start;
+    n->end_pfn = end;
+    n->live = 1;
+    n->last_success = n->last_pos = n->last_offset = 0; /* §2 add_node */
+    n->mem = mem;
+    return bf_ok(s->nnodes++);
+}
+
+/* §2 reserve/free EINVAL: size 0, addr + size overflows, or the pages
+ * [PFN_DOWN(addr), PFN_UP(addr + size)) are not inside one live node. */
+static ref_node *range_node(ref_sys *s, uint64_t addr, uint64_t size)
+{
+    if (size == 0)
+        return NULL;
+    if (size > UINT64_MAX - addr) /* addr + size does not fit in 64 bits */
+        return NULL;
+    uint64_t first = bf_pfn_down(addr), last_excl = bf_pfn_up(addr + size);
+    for (uint64_t i = 0; i < s->nnodes; i++) {
+        ref_node *n = &s->node[i];
+        if (n->live && n->start_pfn <= first && last_excl <= n->end_pfn)
+            return n;
+    }
+    return NULL;
+}
+
+/* §2 reserve */
+static bf_result ref_reserve(void *p, uint64_t addr, uint64_t size)
+{
+    ref_node *n = range_node(p, addr, size);
+    if (!n)
+        return bf_fail(BF_EINVAL);
+    uint64_t was_free = 0;
+    for (uint64_t pfn = bf_pfn_down(addr); pfn < bf_pfn_up(addr + size); pfn++) {
+        was_free += page_is_free(n, pfn);
+        set_page_free(n, pfn, 0);
+    }
+    return bf_ok(was_free);
+}
+
+/* §2 free */
+static bf_result ref_free(void *p, uint64_t addr, uint64_t size)
+{
+    ref_node *n = range_node(p, addr, size);
+    if (!n)
+        return bf_fail(BF_EINVAL);
+    uint64_t lo = bf_pfn_up(addr), hi = bf_pfn_down(addr + size); /* may be empty */
+    for (uint64_t pfn = lo; pfn < hi; pfn++)
+        if (page_is_free(n, pfn))
+            return bf_fail(BF_ENOTRESERVED); /* nothing changed yet */
+    uint64_t freed = 0;
+    for (uint64_t pfn = lo; pfn < hi; pfn++) {
+        set_page_free(n, pfn, 1);
+        freed++;
+    }
+    uint64_t off = addr - node_start(n);
+    if (off < n->last_success)
+        n->last_success = off;
+    uint64_t last_pfn = n->start_pfn + n->last_pos;
+    if (n->last_offset != 0 && lo <= last_pfn && last_pfn < hi)
+        n->last_offset = 0; /* the partial page is gone: no merge into it */
+    return bf_ok(freed);
+}
+
+/* ALIGN(x, a) for a power of two a; returns 0 and sets *ovf on overflow. */
+static uint64_t align_up(uint64_t x, uint64_t a, int *ovf)
+{
+    *ovf = x > UINT64_MAX - (a - 1);
+    return *ovf ? 0 : (x + a - 1) & ~(a - 1);
+}
+
+/* §3 step 3: is frame c a candidate? */
+static int is_candidate(const ref_node *n, uint64_t c, uint64_t npages, uint64_t step,
+                        uint64_t win_end)
+{
+    if (c % step != 0 || c < n->start_pfn)
+        return 0;
+    if (npages > win_end || c > win_end - npages) /* c + npages <= win_end */
+        return 0;
+    for (uint64_t q = c; q < c + npages; q++)
+        if (!page_is_free(n, q))
+            return 0;
+    return 1;
+}
+
+/* The lowest candidate in [from, win_end); only multiples of step can be. */
+static int lowest_candidate(const ref_node *n, uint64_t from, uint64_t npages, uint64_t step,
+                            uint64_t win_end, uint64_t *out)
+{
+    uint64_t c = from + (step - from % step) % step;
+    for (; c < win_end; c += step) {
+        if (is_candidate(n, c, npages, step, win_end)) {
+            *out = c;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* §3: place a block on one node. align is already >= 1 (0 turned into 1). */
+static int place(ref_node *n, uint64_t size, uint64_t align, uint64_t goal, uint64_t limit,
+                 uint64_t *result)
+{
+    uint64_t ns = node_start(n);
+
+    /* step 1: window */
+    if (limit != 0 && ns >= limit)
+        return 0;
+    uint64_t win_end = n->end_pfn;
+    if (limit != 0 && bf_pfn_down(limit) < win_end)
+        win_end = bf_pfn_down(limit);
+
+    /* step 2: request */
+    uint64_t npages = bf_pfn_up(size);
+    uint64_t step = align / BF_PAGE_SIZE;
+    if (step < 1)
+        step = 1;
+
+    /* step 4: preferred start */
+    uint64_t pref;
+    if (goal != 0 && ns <= goal && bf_pfn_down(goal) < win_end) {
+        pref = goal;
+        uint64_t hint = ns + n->last_success;
+        if (hint >= pref && (limit == 0 || hint < limit))
+            pref = hint;
+    } else {
+        pref = ns;
+    }
+    int ovf;
+    uint64_t p = bf_pfn_down(align_up(pref, align, &ovf));
+
+    /* step 5: lowest candidate >= p, else the lowest at all */
+    uint64_t s;
+    int found = !ovf && lowest_candidate(n, p > n->start_pfn ? p : n->start_pfn, npages, step,
+                                         win_end, &s);
+    if (!found)
+        found = lowest_candidate(n, n->start_pfn, npages, step, win_end, &s);
+    if (!found)
+        return 0;
+
+    /* step 6: merge with the previous block, or not */
+    uint64_t rel = s - n->start_pfn;
+    if (align < BF_PAGE_SIZE && n->last_offset != 0 && n->last_pos + 1 == rel) {
+        uint64_t off = align_up(n->last_offset, align, &ovf); /* <= PAGE_SIZE */
+        *result = ns + n->last_pos * BF_PAGE_SIZE + off;
+        uint64_t room = BF_PAGE_SIZE - off;
+        if (size < room) {
+            n->last_offset = off + size;
+        } else {
+            uint64_t k = bf_pfn_up(size - room);
+            for (uint64_t q = s; q < s + k; q++)
+                set_page_free(n, q, 0);
+            if (k > 0)
+                n->last_pos = rel + k - 1;
+            n->last_offset = (size - room) % BF_PAGE_SIZE;
+        }
+    } else {
+        *result = s * BF_PAGE_SIZE;
+        for (uint64_t q = s; q < s + npages; q++)
+            set_page_free(n, q, 0);
+        n->last_pos = rel + npages - 1;
+        n->last_offset = size % BF_PAGE_SIZE;
+    }
+    n->last_success = rel * BF_PAGE_SIZE;
+
+    /* step 7: zero the block in backing memory */
+    if (n->mem)
+        memset(n->mem + (*result - ns), 0, size);
+    return 1;
+}
+
+/* §2 alloc_node (nid first) and alloc (want == UINT64_MAX: no first node) */
+static bf_result alloc_common(ref_sys *s, uint64_t want, uint64_t size, uint64_t align,
+                              uint64_t goal, uint64_t limit)
+{
+    if (size == 0 || (align & (align - 1)) != 0) /* align 0 passes: it means 1 */
+        return bf_fail(BF_EINVAL);
+    if (align == 0)
+        align = 1;
+    uint64_t at;
+    if (want != UINT64_MAX && s->node[want].live &&
+        place(&s->node[want], size, align, goal, limit, &at))
+        return bf_ok(at);
+    for (uint64_t i = 0; i < s->nnodes; i++)
+        if (s->node[i].live && place(&s->node[i], size, align, goal, limit, &at))
+            return bf_ok(at);
+    return bf_fail(BF_ENOMEM);
+}
+
+static bf_result ref_alloc(void *p, uint64_t size, uint64_t align, uint64_t goal, uint64_t limit)
+{
+    return alloc_common(p, UINT64_MAX, size, align, goal, limit);
+}
+
+static bf_result ref_alloc_node(void *p, uint64_t nid, uint64_t size, uint64_t align,
+                                uint64_t goal, uint64_t limit)
+{
+    ref_sys *s = p;
+    if (nid >= s->nnodes)
+        return bf_fail(BF_EINVAL);
+    return alloc_common(s, nid, size, align, goal, limit);
+}
+
+/* §2 free_all */
+static bf_result ref_free_all(void *p, uint64_t nid)
+{
+    ref_sys *s = p;
+    if (nid >= s->nnodes || !s->node[nid].live)
+        return bf_fail(BF_EINVAL);
+    ref_node *n = &s->node[nid];
+    uint64_t count = 0;
+    for (uint64_t pfn = n->start_pfn; pfn < n->end_pfn; pfn++)
+        count += page_is_free(n, pfn);
+    n->live = 0;
+    return bf_ok(count);
+}
+
+static int ref_page_reserved(void *p, uint64_t pfn)
+{
+    ref_sys *s = p;
+    for (uint64_t i = 0; i < s->nnodes; i++) {
+        ref_node *n = &s->node[i];
+        if (n->live && n->start_pfn <= pfn && pfn < n->end_pfn)
+            return !page_is_free(n, pfn);
+    }
+    return -1;
+}
+
+static int ref_node_info(void *p, uint64_t nid, bf_node_info *out)
+{
+    ref_sys *s = p;
+    if (nid >= s->nnodes)
+        return -1;
+    const ref_node *n = &s->node[nid];
+    out->start_pfn = n->start_pfn;
+    out->end_pfn = n->end_pfn;
+    out->live = n->live;
+    out->last_success = n->last_success;
+    out->last_pos = n->last_pos;
+    out->last_offset = n->last_offset;
+    return 0;
+}
+
+const bf_backend bf_backend_ref = {
+    .name = "ref",
+    .description = "reference model: the contract in the most obvious code (the judge)",
+    .flags = BF_PROMISES_EXACT,
+    .create = ref_create,
+    .destroy = ref_destroy,
+    .reset = ref_reset,
+    .set_option = NULL,
+    .add_node = ref_add_node,
+    .reserve = ref_reserve,
+    .free = ref_free,
+    .alloc = ref_alloc,
+    .alloc_node = ref_alloc_node,
+    .free_all = ref_free_all,
+    .page_reserved = ref_page_reserved,
+    .node_info = ref_node_info,
+};
