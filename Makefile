@@ -32,23 +32,56 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan bench clean
-all: $(BUILD)/bootfuzz $(UNIT_BINS)
+.PHONY: all test asan bench clean fuzzers libfuzzer afl
+TARGETS := fast 2614 ref
+REPLAY_BINS := $(TARGETS:%=$(BUILD)/fuzz/replay-%)
+all: $(BUILD)/bootfuzz $(UNIT_BINS) $(REPLAY_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/libbootfuzz.a: $(LIB_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
+# Objects are linked directly, not from an archive: the backend registry
+# refers to allocators weakly, and a weak reference does not pull an
+# archive member in.
+LIB := $(LIB_OBJS)
+.SECONDARY:
 
-$(BUILD)/bootfuzz: $(CLI_OBJS) $(BUILD)/libbootfuzz.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libbootfuzz.a $(LDLIBS)
+$(BUILD)/bootfuzz: $(CLI_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libbootfuzz.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libbootfuzz.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Fuzz targets: one entry point per target (fuzz/target_*.c), linked
+# unchanged into every engine.  The plain replay driver needs no engine.
+$(BUILD)/fuzz/replay-%: $(BUILD)/obj/fuzz/target_%.o $(BUILD)/obj/fuzz/engine_replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# libFuzzer with ASan+UBSan (clang 14): build/libfuzzer/fuzz/libfuzzer-TARGET
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+$(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/target_%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+libfuzzer:
+	$(MAKE) BUILD=build/libfuzzer CC=clang OPT=-O2 \
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(SAN)" \
+	  $(TARGETS:%=build/libfuzzer/fuzz/libfuzzer-%) $(TARGETS:%=build/libfuzzer/fuzz/replay-%)
+
+# AFL++ (afl-clang-fast, persistent mode, shared-memory input) and the
+# CMPLOG twin: build/afl/fuzz/afl-TARGET, build/afl-cmplog/fuzz/afl-TARGET
+AFL_CC ?= afl-clang-fast
+$(BUILD)/fuzz/afl-%: $(BUILD)/obj/fuzz/target_%.o $(BUILD)/obj/fuzz/engine_afl.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+afl:
+	$(MAKE) BUILD=build/afl CC=$(AFL_CC) OPT=-O2 $(TARGETS:%=build/afl/fuzz/afl-%)
+	AFL_LLVM_CMPLOG=1 $(MAKE) BUILD=build/afl-cmplog CC=$(AFL_CC) OPT=-O2 \
+	  $(TARGETS:%=build/afl-cmplog/fuzz/afl-%)
+
+fuzzers: all libfuzzer
 
 # The test suite: trace files against every backend, unit tests, and the
 # runner's own self-test.  tests/run prints "N passed, N failed" last.
@@ -60,8 +93,8 @@ asan:
 	$(MAKE) BUILD=build/asan CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
 
-$(BUILD)/bench: $(BENCH_SRCS) $(BUILD)/libbootfuzz.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(BENCH_SRCS) $(BUILD)/libbootfuzz.a $(LDLIBS)
+$(BUILD)/bench: $(BENCH_SRCS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(BENCH_SRCS) $(LIB) $(LDLIBS)
 
 bench: $(BUILD)/bench
 	$(BUILD)/bench

@@ -25,6 +25,20 @@ static const char usage[] =
     "      bug switches: --option A=0).\n"
     "      Exit status: 0 all expectations met, 1 a mismatch, 2 malformed input\n"
     "      (reported as file:line:column: what is wrong) or bad usage.\n"
+    "  print FILE\n"
+    "      Show a fuzz input (bytes) as a trace: every call it decodes to, with the\n"
+    "      reference's answers as expectations.\n"
+    "  encode TRACE [-o FILE]\n"
+    "      Turn a trace back into fuzz input bytes (to stdout, or FILE). Queries are\n"
+    "      left out; at most 80 calls. print -> encode -> print gives the same trace.\n"
+    "  replay [--target fast|2614|ref] [--options NAME=V,...] [-v]\n"
+    "         [--check-determinism] FILE|DIR...\n"
+    "      Run fuzz inputs through a target (default fast) the way the fuzzers do,\n"
+    "      without aborting: prints 'file: signature' for each finding (-v: the\n"
+    "      whole report). --check-determinism runs everything again in reverse\n"
+    "      order in the same process and requires identical results.\n"
+    "      Exit status: 0 no finding, 1 a finding (or a result that changed), 2 bad\n"
+    "      usage or unreadable input.\n"
     "  list\n"
     "      List the backends linked into this tool, and whether each promises the\n"
     "      exact contract or only its invariants.\n"
@@ -59,6 +73,9 @@ static const struct {
 } commands[] = {
     {"run", cmd_run},
     {"list", cmd_list},
+    {"print", cmd_print},
+    {"encode", cmd_encode},
+    {"replay", cmd_replay},
 };
 
 int main(int argc, char **argv)

@@ -4,10 +4,19 @@
 #ifndef BOOTFUZZ_CLI_H
 #define BOOTFUZZ_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Prints "bootfuzz: <message>" and a hint to --help; returns 2. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_print(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+
+/* Whole file ("-" = stdin) into a malloc'd buffer; -1 on error (errno). */
+int bf_read_file(const char *path, uint8_t **data, size_t *len);
 
 #endif

@@ -341,6 +341,20 @@ static int ref_node_info(void *p, uint64_t nid, bf_node_info *out)
     return 0;
 }
 
+static int ref_read_bits(void *p, uint64_t nid, uint64_t *words, uint64_t nwords)
+{
+    ref_sys *s = p;
+    if (nid >= s->nnodes || !s->node[nid].live)
+        return -1;
+    const ref_node *n = &s->node[nid];
+    uint64_t pages = n->end_pfn - n->start_pfn;
+    memset(words, 0, nwords * sizeof *words);
+    for (uint64_t i = 0; i < pages && i / 64 < nwords; i++)
+        if (!n->is_free[i])
+            words[i / 64] |= (uint64_t)1 << (i % 64);
+    return 0;
+}
+
 const bf_backend bf_backend_ref = {
     .name = "ref",
     .description = "reference model: the contract in the most obvious code (the judge)",
@@ -357,4 +371,5 @@ const bf_backend bf_backend_ref = {
     .free_all = ref_free_all,
     .page_reserved = ref_page_reserved,
     .node_info = ref_node_info,
+    .read_bits = ref_read_bits,
 };

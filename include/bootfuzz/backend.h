@@ -88,7 +88,22 @@ typedef struct bf_backend {
      * node id (a retired node is known: live == 0). */
     int (*page_reserved)(void *sys, uint64_t pfn);
     int (*node_info)(void *sys, uint64_t nid, bf_node_info *out);
+
+    /* Optional (may be NULL; the harness then asks page_reserved page by
+     * page): copy the reserved bits of live node nid into words, bit i of
+     * words[i / 64] standing for page start_pfn + i, bits past the node 0.
+     * nwords is at least ceil(pages / 64).  0 on success, -1 for an unknown
+     * or retired node.  The fuzzer compares state after every call, so this
+     * is what keeps it fast. */
+    int (*read_bits)(void *sys, uint64_t nid, uint64_t *words, uint64_t nwords);
 } bf_backend;
+
+/* A BUG outcome whose bug_cond starts with this prefix stands for a memory
+ * fault the kernel would have taken (an oops: NULL or out-of-bounds access),
+ * not a deliberate BUG() check.  The harness always counts it as a finding,
+ * even on a request the contract rejects. */
+#define BF_OOPS_PREFIX "oops:"
+
 
 /* Helpers every backend may use (header-only, no state). */
 static inline bf_result bf_ok(uint64_t v)

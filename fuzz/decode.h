@@ -1,0 +1,63 @@
+/*
+ * decode.h - fuzz input bytes -> call sequence (byte format v1, docs/harness.md).
+ *
+ * Any byte string decodes to valid calls; the decoder never reads past the
+ * input and stops after BF_DECODE_MAX_CALLS calls.  Decoding is online: some
+ * arguments name things of the run so far ("the 3rd most recent block",
+ * "the end of node 1"), so the runner feeds each call's outcome back with
+ * bf_dctx_update() before asking for the next call.  That outcome must be
+ * the reference's, so that every backend sees the same calls.
+ */
+#ifndef BOOTFUZZ_DECODE_H
+#define BOOTFUZZ_DECODE_H
+
+#include "call.h"
+
+#define BF_FORMAT_VERSION 1       /* of the byte format */
+#define BF_DECODE_MAX_CALLS 64    /* calls from records (prelude not counted) */
+#define BF_DECODE_MAX_RAW 80      /* raw records (encoded traces, prelude included) */
+#define BF_RECORD_SIZE 8          /* one call record */
+#define BF_RECENT 16              /* blocks a free/reserve can name */
+#define BF_HEADER_RAW 0x80        /* header bit: no implicit nodes/prelude */
+#define BF_RECORD_RAW 0xf0        /* record byte 0xf0..0xff: op + raw 64-bit arguments */
+
+/* What the decoder knows of the run so far (from the reference). */
+typedef struct bf_dctx {
+    uint64_t nnodes;
+    struct {
+        uint64_t start, end;
+        int live;
+    } node[BF_MAX_NODES];
+    struct {
+        uint64_t addr, size;
+    } recent[BF_RECENT];
+    unsigned nrecent, recent_head;
+    uint64_t last_addr;
+} bf_dctx;
+
+typedef struct bf_decoder {
+    const uint8_t *data;
+    size_t size, pos;
+    int raw;           /* header said: records only */
+    int mem;           /* give small header nodes backing memory */
+    int prep;          /* prelude kind */
+    unsigned hdr_nodes, hdr_done; /* header nodes, and prelude calls emitted */
+    uint8_t node_bytes[4][3];
+    unsigned prelude_step;
+    unsigned calls;    /* record calls emitted */
+    uint64_t pending_node; /* node index whose prelude is being emitted */
+} bf_decoder;
+
+void bf_decoder_init(bf_decoder *d, const uint8_t *data, size_t size);
+/* The next call, or 0 when the input is exhausted. */
+int bf_decoder_next(bf_decoder *d, const bf_dctx *ctx, bf_call *out);
+
+void bf_dctx_reset(bf_dctx *c);
+void bf_dctx_update(bf_dctx *c, const bf_call *call, bf_result ref_result);
+
+/* Encode concrete calls (node, reserve, free, alloc, alloc_node, free_all)
+ * as raw records: decoding the result gives exactly these calls.  Returns
+ * the number of bytes written (or needed, if more than cap). */
+size_t bf_encode_calls(const bf_call *calls, size_t n, uint8_t *out, size_t cap);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * fuzz_entry.h - what every engine's entry point calls.
+ */
+#ifndef BOOTFUZZ_FUZZ_ENTRY_H
+#define BOOTFUZZ_FUZZ_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Run one input on `target` ("fast", "2614", "ref").  A finding prints the
+ * report on stderr and abort()s, so every engine records it.  The backend's
+ * options come from the environment variable BOOTFUZZ_OPTIONS
+ * ("NAME=VALUE,..."; e.g. the 2.6.14 port's bug switches). */
+int bf_fuzz_one(const char *target, const uint8_t *data, size_t size);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * invariants.c - contract section 4, independent of the reference.
+ *
+ * After each call the checker reads the backend's bits for every live node
+ * (read_bits, or page by page) and judges the call with what it kept from
+ * before: the previous bits, the live blocks and the memory image.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "invariants.h"
+
+#define PAGE BF_PAGE_SIZE
+
+void bf_checker_init(bf_checker *k, bf_session *s)
+{
+    memset(k, 0, sizeof *k);
+    k->s = s;
+}
+
+void bf_checker_reset(bf_checker *k)
+{
+    for (uint64_t i = 0; i < BF_MAX_NODES; i++) {
+        bf_inv_node *n = &k->node[i];
+        n->start = n->end = 0;
+        n->live = 0;
+        n->nwords = 0;
+    }
+    k->nnodes = 0;
+    k->nblk = 0;
+    k->patterns = 0;
+    k->inv = NULL;
+    k->detail[0] = 0;
+}
+
+void bf_checker_destroy(bf_checker *k)
+{
+    for (uint64_t i = 0; i < BF_MAX_NODES; i++) {
+        free(k->node[i].bits);
+        free(k->node[i].next);
+        free(k->node[i].image);
+    }
+    memset(k, 0, sizeof *k);
+}
+
+static int broken(bf_checker *k, const char *inv, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int broken(bf_checker *k, const char *inv, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(k->detail, sizeof k->detail, fmt, ap);
+    va_end(ap);
+    k->inv = inv;
+    return -1;
+}
+
+static int bit(const uint64_t *w, uint64_t i) { return (int)(w[i / 64] >> (i % 64)) & 1; }
+
+/* Are bits [lo, hi) all set?  Word at a time. */
+static int all_set(const uint64_t *w, uint64_t lo, uint64_t hi)
+{
+    while (lo < hi) {
+        uint64_t word = lo / 64, b = lo % 64, n = 64 - b;
+        if (n > hi - lo)
+            n = hi - lo;
+        uint64_t mask = (n == 64 ? ~0ull : ((1ull << n) - 1)) << b;
+        if ((w[word] & mask) != mask)
+            return 0;
+        lo += n;
+    }
+    return 1;
+}
+
+static uint64_t count_free(const uint64_t *w, uint64_t pages)
+{
+    uint64_t set = 0;
+    for (uint64_t i = 0; i < pages / 64; i++)
+        set += (uint64_t)__builtin_popcountll(w[i]);
+    for (uint64_t i = pages / 64 * 64; i < pages; i++)
+        set += (uint64_t)bit(w, i);
+    return pages - set;
+}
+
+/* Read the backend's bits of node i into n->next.  -1: retired on its side. */
+static int read_node(bf_checker *k, uint64_t i)
+{
+    bf_inv_node *n = &k->node[i];
+    const bf_backend *be = k->s->be;
+    if (be->node_info(k->s->sys, i, &n->info) != 0)
+        return -1;
+    if (be->read_bits)
+        return be->read_bits(k->s->sys, i, n->next, n->nwords);
+    memset(n->next, 0, n->nwords * sizeof *n->next);
+    for (uint64_t p = 0; p < n->end - n->start; p++) {
+        int r = be->page_reserved(k->s->sys, n->start + p);
+        if (r < 0)
+            return -1;
+        if (r)
+            n->next[p / 64] |= 1ull << (p % 64);
+    }
+    return 0;
+}
+
+static int add_node(bf_checker *k, uint64_t start, uint64_t end)
+{
+    if (k->nnodes == BF_MAX_NODES)
+        return broken(k, "node-count", "add_node succeeded with %d nodes already",
+                      BF_MAX_NODES);
+    bf_inv_node *n = &k->node[k->nnodes];
+    uint64_t nw = (end - start + 63) / 64;
+    if (n->cap < nw) {
+        free(n->bits);
+        free(n->next);
+        n->bits = calloc(nw, sizeof *n->bits);
+        n->next = calloc(nw, sizeof *n->next);
+        if (!n->bits || !n->next)
+            abort();
+        n->cap = nw;
+    }
+    n->start = start;
+    n->end = end;
+    n->live = 1;
+    n->nwords = nw;
+    const uint8_t *mem = k->s->node[k->nnodes].mem;
+    if (mem) {
+        size_t bytes = (size_t)(end - start) * PAGE;
+        if (n->image_cap < bytes) {
+            free(n->image);
+            n->image = malloc(bytes);
+            if (!n->image)
+                abort();
+            n->image_cap = bytes;
+        }
+        memcpy(n->image, mem, bytes); /* what was there before boot */
+    }
+    k->nnodes++;
+    return 0;
+}
+
+/* The node holding page pfn (live or not), or -1. */
+static int64_t node_of(const bf_checker *k, uint64_t pfn)
+{
+    for (uint64_t i = 0; i < k->nnodes; i++)
+        if (k->node[i].start <= pfn && pfn < k->node[i].end)
+            return (int64_t)i;
+    return -1;
+}
+
+/* §3 step 1 window of node n for `limit`: [start, *win_end); 0 if skipped. */
+static int window(const bf_inv_node *n, uint64_t limit, uint64_t *win_end)
+{
+    if (limit != 0 && (n->start << 12) >= limit)
+        return 0;
+    *win_end = n->end;
+    if (limit != 0 && (limit >> 12) < *win_end)
+        *win_end = limit >> 12;
+    return 1;
+}
+
+/* §4.6: is there a run of npages free pages at a multiple of step inside
+ * [start, win_end) of node n?  Walks the free runs, not every candidate. */
+static int fit_exists(const bf_inv_node *n, const uint64_t *w, uint64_t win_end,
+                      uint64_t npages, uint64_t step)
+{
+    uint64_t i = 0, lim = win_end > n->start ? win_end - n->start : 0;
+    while (i < lim) {
+        if (bit(w, i)) {
+            i++;
+            continue;
+        }
+        uint64_t j = i;
+        while (j < lim && !bit(w, j))
+            j++;
+        /* free run [i, j) in node pages: first frame that is a multiple of step */
+        uint64_t pfn = n->start + i;
+        uint64_t c = pfn + (step - pfn % step) % step;
+        if (c >= pfn && c - n->start <= j && j - (c - n->start) >= npages)
+            return 1;
+        i = j;
+    }
+    return 0;
+}
+
+/* §4.7 (second half): a failed call changed nothing. */
+static int unchanged(bf_checker *k, const bf_call *c, bf_result r)
+{
+    for (uint64_t i = 0; i < k->nnodes; i++) {
+        bf_inv_node *n = &k->node[i];
+        bf_node_info before = n->info;
+        if (!n->live)
+            continue;
+        if (read_node(k, i) != 0)
+            return broken(k, "failed-call-changed-state", "node %llu retired by a failed call",
+                          (unsigned long long)i);
+        if (memcmp(n->bits, n->next, n->nwords * sizeof *n->bits) != 0)
+            return broken(k, "failed-call-changed-state",
+                          "node %llu: page bits changed by a call that answered %s",
+                          (unsigned long long)i, bf_err_name(r.err));
+        if (before.last_success != n->info.last_success || before.last_pos != n->info.last_pos ||
+            before.last_offset != n->info.last_offset)
+            return broken(k, "failed-call-changed-state",
+                          "node %llu: last_success/last_pos/last_offset changed by a call that "
+                          "answered %s",
+                          (unsigned long long)i, bf_err_name(r.err));
+    }
+    (void)c;
+    return 0;
+}
+
+/* The pages [lo, hi) of the block's node hold bytes of live blocks other
+ * than `self`: compare the memory with the image over those pages. */
+static int memory_matches(bf_checker *k, uint64_t nid, uint64_t lo_pfn, uint64_t hi_pfn)
+{
+    bf_inv_node *n = &k->node[nid];
+    const uint8_t *mem = k->s->node[nid].mem;
+    if (!mem || !n->image)
+        return 1;
+    size_t off = (size_t)(lo_pfn - n->start) * PAGE, len = (size_t)(hi_pfn - lo_pfn) * PAGE;
+    return memcmp(mem + off, n->image + off, len) == 0;
+}
+
+static int check_alloc(bf_checker *k, const bf_call *c, uint64_t addr)
+{
+    int nd = c->op == BF_OP_ALLOC_NODE;
+    uint64_t size = c->arg[nd], align = c->arg[nd + 1], limit = c->arg[nd + 3];
+    uint64_t a = align ? align : 1;
+
+    /* §4.1 aligned */
+    if (addr % a != 0)
+        return broken(k, "align", "block 0x%llx is not aligned to %llu", (unsigned long long)addr,
+                      (unsigned long long)a);
+    /* §4.2 inside one live node, inside its window */
+    int64_t nid = node_of(k, addr >> 12);
+    uint64_t win_end;
+    if (nid < 0 || !k->node[nid].live)
+        return broken(k, "window", "block 0x%llx is in no live node", (unsigned long long)addr);
+    bf_inv_node *n = &k->node[nid];
+    uint64_t lo = addr >> 12, hi;
+    if (size > UINT64_MAX - addr)
+        return broken(k, "window", "block 0x%llx + %llu passes 2^64", (unsigned long long)addr,
+                      (unsigned long long)size);
+    hi = bf_pfn_up(addr + size);
+    if (!window(n, limit, &win_end) || hi > win_end)
+        return broken(k, "window", "block [0x%llx, +%llu) leaves the window of node %lld (limit 0x%llx)",
+                      (unsigned long long)addr, (unsigned long long)size, (long long)nid,
+                      (unsigned long long)limit);
+    /* §4.3 no overlap with a live block */
+    for (unsigned b = 0; b < k->nblk; b++) {
+        const bf_inv_block *o = &k->blk[b];
+        if (addr < o->addr + o->size && o->addr < addr + size)
+            return broken(k, "overlap", "block [0x%llx, +%llu) overlaps live block [0x%llx, +%llu)",
+                          (unsigned long long)addr, (unsigned long long)size,
+                          (unsigned long long)o->addr, (unsigned long long)o->size);
+    }
+    /* §4.4 its pages are reserved (checked for every block after each call) */
+    /* §4.5 zeroed, and nothing else in its pages changed */
+    const uint8_t *mem = k->s->node[nid].mem;
+    if (mem && n->image) {
+        uint8_t *m = (uint8_t *)mem + (addr - (n->start << 12));
+        for (uint64_t i = 0; i < size; i++)
+            if (m[i] != 0)
+                return broken(k, "zeroed", "byte 0x%llx of the new block [0x%llx, +%llu) is 0x%02x, not 0",
+                              (unsigned long long)(addr + i), (unsigned long long)addr,
+                              (unsigned long long)size, m[i]);
+        uint8_t *img = n->image + (addr - (n->start << 12));
+        memset(img, 0, (size_t)size);
+        if (!memory_matches(k, (uint64_t)nid, lo, hi))
+            return broken(k, "clobbered", "alloc of [0x%llx, +%llu) changed bytes outside the block",
+                          (unsigned long long)addr, (unsigned long long)size);
+        /* the user writes the block: a pattern of its own */
+        uint8_t pat = (uint8_t)(1 + k->patterns++ % 255);
+        memset(m, pat, (size_t)size);
+        memset(img, pat, (size_t)size);
+    }
+    if (k->nblk < BF_MAX_BLOCKS) {
+        bf_inv_block *b = &k->blk[k->nblk++];
+        b->addr = addr;
+        b->size = size;
+        b->node = (uint32_t)nid;
+    }
+    return 0;
+}
+
+/* §4.6: ENOMEM only when no window of any live node has a fit. */
+static int check_enomem(bf_checker *k, const bf_call *c)
+{
+    int nd = c->op == BF_OP_ALLOC_NODE;
+    uint64_t size = c->arg[nd], align = c->arg[nd + 1], limit = c->arg[nd + 3];
+    if (size == 0 || (align & (align - 1)) != 0)
+        return 0; /* not a valid request: ENOMEM is a wrong class, not a missed fit */
+    uint64_t npages = bf_pfn_up(size), step = align >> 12 ? align >> 12 : 1, win_end;
+    for (uint64_t i = 0; i < k->nnodes; i++) {
+        bf_inv_node *n = &k->node[i];
+        if (n->live && window(n, limit, &win_end) &&
+            fit_exists(n, n->bits, win_end, npages, step))
+            return broken(k, "first-fit",
+                          "ENOMEM, but node %llu has %llu free pages at a multiple of %llu "
+                          "inside the window",
+                          (unsigned long long)i, (unsigned long long)npages,
+                          (unsigned long long)step);
+    }
+    return 0;
+}
+
+static void drop_blocks(bf_checker *k, uint64_t nid, uint64_t lo, uint64_t hi)
+{
+    unsigned w = 0;
+    for (unsigned b = 0; b < k->nblk; b++) {
+        const bf_inv_block *o = &k->blk[b];
+        uint64_t blo = o->addr >> 12, bhi = bf_pfn_up(o->addr + o->size);
+        int dead = o->node == nid && blo < hi && lo < bhi;
+        if (!dead)
+            k->blk[w++] = *o;
+    }
+    k->nblk = w;
+}
+
+int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
+{
+    if (bf_op_get(c->op)->is_query || r.err == BF_BUG)
+        return 0;
+    if (r.err != BF_OK) {
+        if (r.err == BF_ENOMEM && bf_op_is_alloc(c->op) && check_enomem(k, c))
+            return -1;
+        return unchanged(k, c, r);
+    }
+    switch (c->op) {
+    case BF_OP_NODE:
+        if (add_node(k, c->arg[0], c->arg[1]))
+            return -1;
+        break;
+    case BF_OP_FREE_ALL: {
+        uint64_t nid = c->arg[0];
+        if (nid >= k->nnodes || !k->node[nid].live)
+            return broken(k, "free-all-count", "free_all of node %llu succeeded, but it is %s",
+                          (unsigned long long)nid, nid >= k->nnodes ? "unknown" : "retired");
+        bf_inv_node *n = &k->node[nid];
+        uint64_t want = count_free(n->bits, n->end - n->start);
+        if (r.value != want) /* §4.7 */
+            return broken(k, "free-all-count", "free_all(%llu) = %llu, but %llu pages were free",
+                          (unsigned long long)nid, (unsigned long long)r.value,
+                          (unsigned long long)want);
+        n->live = 0;
+        drop_blocks(k, nid, n->start, n->end);
+        break;
+    }
+    case BF_OP_FREE: {
+        uint64_t lo = bf_pfn_up(c->arg[0]), hi = c->arg[1] > UINT64_MAX - c->arg[0]
+                                                   ? lo
+                                                   : bf_pfn_down(c->arg[0] + c->arg[1]);
+        int64_t nid = node_of(k, c->arg[0] >> 12);
+        if (nid >= 0 && lo < hi)
+            drop_blocks(k, (uint64_t)nid, lo, hi); /* blocks with a freed page die */
+        break;
+    }
+    case BF_OP_ALLOC:
+    case BF_OP_ALLOC_NODE:
+        break; /* judged below, once the new bits are read */
+    }
+    /* read every live node's new state */
+    for (uint64_t i = 0; i < k->nnodes; i++) {
+        bf_inv_node *n = &k->node[i];
+        if (!n->live)
+            continue;
+        if (read_node(k, i) != 0)
+            return broken(k, "node-retired", "node %llu is gone after %s, which does not retire it",
+                          (unsigned long long)i, bf_op_get(c->op)->name);
+        uint64_t *t = n->bits;
+        n->bits = n->next;
+        n->next = t;
+    }
+    if (bf_op_is_alloc(c->op) && check_alloc(k, c, r.value))
+        return -1;
+    /* §4.4 every byte of every live block is in a reserved page */
+    for (unsigned b = 0; b < k->nblk; b++) {
+        const bf_inv_block *o = &k->blk[b];
+        const bf_inv_node *n = &k->node[o->node];
+        uint64_t lo = (o->addr >> 12) - n->start, hi = bf_pfn_up(o->addr + o->size) - n->start;
+        if (!all_set(n->bits, lo, hi))
+            return broken(k, "reserved", "live block [0x%llx, +%llu) has a page marked free",
+                          (unsigned long long)o->addr, (unsigned long long)o->size);
+    }
+    return 0;
+}
+
+int bf_checker_final(bf_checker *k)
+{
+    for (uint64_t i = 0; i < k->nnodes; i++) {
+        bf_inv_node *n = &k->node[i];
+        if (!memory_matches(k, i, n->start, n->end))
+            return broken(k, "stray-write",
+                          "backing memory of node %llu differs from what its blocks allow",
+                          (unsigned long long)i);
+    }
+    return 0;
+}
+
+const uint64_t *bf_checker_bits(const bf_checker *k, uint64_t nid, uint64_t *nwords)
+{
+    if (nid >= k->nnodes || !k->node[nid].live)
+        return NULL;
+    *nwords = k->node[nid].nwords;
+    return k->node[nid].bits;
+}

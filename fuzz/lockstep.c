@@ -1,0 +1,339 @@
+/*
+ * lockstep.c - every call on the reference and on the backend under test,
+ * outcomes and state compared after each one, invariants checked on both.
+ *
+ * Findings get a signature that is stable for one bug and differs between
+ * bugs (the first line of the report): kind, call, what differs, backend,
+ * and tags of the request's shape.  Values go on later lines, since they
+ * differ from one input to the next for the same bug.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends.h"
+#include "lockstep.h"
+
+const bf_target bf_targets[] = {
+    {"fast", "fast", 1},
+    {"2614", "2614", 1},
+    {"ref", "ref", 0},
+    {NULL, NULL, 0},
+};
+
+const bf_target *bf_target_find(const char *name)
+{
+    for (const bf_target *t = bf_targets; t->name; t++)
+        if (!strcmp(t->name, name))
+            return t;
+    return NULL;
+}
+
+static int apply_options(bf_runner *r)
+{
+    char buf[sizeof r->options];
+    memcpy(buf, r->options, sizeof buf);
+    for (char *tok = strtok(buf, ", "); tok; tok = strtok(NULL, ", ")) {
+        char *eq = strchr(tok, '=');
+        uint64_t v = 1;
+        if (eq) {
+            *eq = 0;
+            v = strtoull(eq + 1, NULL, 0);
+        }
+        if (!r->sut_be->set_option || r->sut_be->set_option(r->sut.sys, tok, v) != 0) {
+            fprintf(stderr, "bootfuzz: backend %s has no option '%s'\n", r->sut_be->name, tok);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+bf_runner *bf_runner_new(const char *target, const char *options)
+{
+    const bf_target *t = bf_target_find(target);
+    if (!t) {
+        fprintf(stderr, "bootfuzz: unknown target '%s' (fast, 2614, ref)\n", target);
+        return NULL;
+    }
+    const bf_backend *ref = bf_backend_find("ref"), *sut = bf_backend_find(t->backend);
+    if (!ref || !sut) {
+        fprintf(stderr, "bootfuzz: backend '%s' is not linked in\n", t->backend);
+        return NULL;
+    }
+    bf_runner *r = calloc(1, sizeof *r);
+    if (!r)
+        abort();
+    r->target = t;
+    r->sut_be = sut;
+    snprintf(r->options, sizeof r->options, "%s", options ? options : "");
+    if (bf_session_init(&r->ref, ref) != 0 || bf_session_init(&r->sut, sut) != 0)
+        abort();
+    bf_checker_init(&r->ref_chk, &r->ref);
+    bf_checker_init(&r->sut_chk, &r->sut);
+    bf_session_reset(&r->sut);
+    if (apply_options(r) != 0) {
+        bf_runner_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void bf_runner_free(bf_runner *r)
+{
+    if (!r)
+        return;
+    bf_checker_destroy(&r->ref_chk);
+    bf_checker_destroy(&r->sut_chk);
+    bf_session_destroy(&r->ref);
+    bf_session_destroy(&r->sut);
+    free(r);
+}
+
+/* ---- signatures ---- */
+
+/* The request's shape, so that different bugs in one call kind separate. */
+static void alloc_tags(const bf_call *c, char *buf, size_t cap)
+{
+    buf[0] = 0;
+    if (!bf_op_is_alloc(c->op))
+        return;
+    int k = c->op == BF_OP_ALLOC_NODE;
+    uint64_t align = c->arg[k + 1], goal = c->arg[k + 2], limit = c->arg[k + 3];
+    snprintf(buf, cap, "%s%s%s%s", align == 0 ? " align=0" : "",
+             align > BF_PAGE_SIZE ? " align>page" : "", goal ? " goal" : "",
+             limit ? " limit" : "");
+}
+
+/* A BUG/oops condition without its numbers: the same bug, the same text. */
+static void normalize_cond(const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = in ? in : "BUG()"; *p && o + 2 < cap; p++) {
+        if (isdigit((unsigned char)*p)) {
+            while (isxdigit((unsigned char)p[1]) || p[1] == 'x')
+                p++;
+            out[o++] = 'N';
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o] = 0;
+}
+
+static const char *opname(const bf_call *c) { return bf_op_get(c->op)->name; }
+
+static int found(bf_runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int found(bf_runner *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = snprintf(r->signature, sizeof r->signature, "bootfuzz: ");
+    vsnprintf(r->signature + n, sizeof r->signature - (size_t)n, fmt, ap);
+    va_end(ap);
+    return 1;
+}
+
+static void fmt_result(bf_result x, int addr, char *buf, size_t cap)
+{
+    if (x.err == BF_OK)
+        snprintf(buf, cap, addr ? "0x%llx" : "%llu", (unsigned long long)x.value);
+    else if (x.err == BF_BUG)
+        snprintf(buf, cap, "BUG(%s, seed line %d)", x.bug_cond ? x.bug_cond : "", x.bug_line);
+    else
+        snprintf(buf, cap, "%s", bf_err_name(x.err));
+}
+
+static char *append(char *p, const char *end, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static char *append(char *p, const char *end, const char *fmt, ...)
+{
+    if (p >= end)
+        return p;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(p, (size_t)(end - p), fmt, ap);
+    va_end(ap);
+    return n < 0 ? p : (p + n < end ? p + n : (char *)end);
+}
+
+/* Compare node state (last_* and pages) after the call. */
+static int compare_state(bf_runner *r, const bf_call *c)
+{
+    const char *be = r->sut_be->name;
+    char *d = r->detail, *end = r->detail + sizeof r->detail;
+    for (uint64_t i = 0; i < r->ref_chk.nnodes; i++) {
+        bf_node_info a, b;
+        int ra = r->ref.be->node_info(r->ref.sys, i, &a);
+        int rb = r->sut_be->node_info(r->sut.sys, i, &b);
+        if (ra != rb || (ra == 0 && a.live != b.live)) {
+            append(d, end, "node %llu: ref %s, %s %s\n", (unsigned long long)i,
+                   ra ? "unknown" : a.live ? "live" : "retired", be,
+                   rb ? "unknown" : b.live ? "live" : "retired");
+            return found(r, "MISMATCH %s retired %s", opname(c), be);
+        }
+        if (ra)
+            continue;
+        static const char *const field[3] = {"last_success", "last_pos", "last_offset"};
+        const uint64_t va[3] = {a.last_success, a.last_pos, a.last_offset};
+        const uint64_t vb[3] = {b.last_success, b.last_pos, b.last_offset};
+        for (int f = 0; f < 3; f++) {
+            if (va[f] != vb[f]) {
+                append(d, end, "node %llu %s: ref=0x%llx %s=0x%llx\n", (unsigned long long)i,
+                       field[f], (unsigned long long)va[f], be, (unsigned long long)vb[f]);
+                return found(r, "MISMATCH %s %s %s", opname(c), field[f], be);
+            }
+        }
+        uint64_t wa, wb;
+        const uint64_t *ba = bf_checker_bits(&r->ref_chk, i, &wa);
+        const uint64_t *bb = bf_checker_bits(&r->sut_chk, i, &wb);
+        if (ba && bb && wa == wb && memcmp(ba, bb, wa * sizeof *ba) != 0) {
+            uint64_t first = 0;
+            while (first < wa * 64 && ((ba[first / 64] ^ bb[first / 64]) >> (first % 64) & 1) == 0)
+                first++;
+            append(d, end, "node %llu pages differ first at pfn %llu: ref %s, %s %s\n",
+                   (unsigned long long)i, (unsigned long long)(a.start_pfn + first),
+                   (ba[first / 64] >> (first % 64) & 1) ? "reserved" : "free", be,
+                   (bb[first / 64] >> (first % 64) & 1) ? "reserved" : "free");
+            return found(r, "MISMATCH %s pages %s", opname(c), be);
+        }
+    }
+    return 0;
+}
+
+static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
+{
+    const char *be = r->sut_be->name;
+    int cmp = r->target->compare;
+    char tags[64], cond[160];
+    e->ref = bf_session_exec(&r->ref, c, NULL, 0);
+    e->sut = cmp ? bf_session_exec(&r->sut, c, NULL, 0) : e->ref;
+    bf_result s = e->sut;
+
+    if (s.err == BF_BUG) {
+        int oops = s.bug_cond && !strncmp(s.bug_cond, BF_OOPS_PREFIX, strlen(BF_OOPS_PREFIX));
+        if (!oops && (e->ref.err == BF_EINVAL || e->ref.err == BF_ENOTRESERVED))
+            return 2; /* BUG where the contract rejects: agreement; the sequence ends */
+        normalize_cond(s.bug_cond, cond, sizeof cond);
+        snprintf(r->detail, sizeof r->detail, "%s: %s at seed line %d; the contract answers %s\n",
+                 be, s.bug_cond ? s.bug_cond : "BUG()", s.bug_line, bf_err_name(e->ref.err));
+        return found(r, "%s %s %s \"%s\"", oops ? "OOPS" : "BUG", opname(c), be, cond);
+    }
+    if (bf_checker_after(&r->ref_chk, c, e->ref) != 0) {
+        snprintf(r->detail, sizeof r->detail, "ref: %s\n", r->ref_chk.detail);
+        return found(r, "INVARIANT %s %s ref", r->ref_chk.inv, opname(c));
+    }
+    if (cmp && bf_checker_after(&r->sut_chk, c, s) != 0) {
+        snprintf(r->detail, sizeof r->detail, "%s: %s\n", be, r->sut_chk.detail);
+        return found(r, "INVARIANT %s %s %s", r->sut_chk.inv, opname(c), be);
+    }
+    if (!cmp)
+        return 0;
+    if (s.err != e->ref.err || (s.err == BF_OK && s.value != e->ref.value)) {
+        char a[96], b[96];
+        int addr = bf_op_is_alloc(c->op);
+        fmt_result(e->ref, addr, a, sizeof a);
+        fmt_result(s, addr, b, sizeof b);
+        snprintf(r->detail, sizeof r->detail, "%s=%s ref=%s\n", be, b, a);
+        alloc_tags(c, tags, sizeof tags);
+        if (s.err != e->ref.err)
+            return found(r, "MISMATCH %s %s=%s ref=%s%s", opname(c), be,
+                         s.err == BF_OK ? "OK" : bf_err_name(s.err),
+                         e->ref.err == BF_OK ? "OK" : bf_err_name(e->ref.err), tags);
+        return found(r, "MISMATCH %s value %s%s", opname(c), be, tags);
+    }
+    r->detail[0] = 0;
+    return compare_state(r, c);
+}
+
+int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size)
+{
+    bf_session_reset(&r->ref);
+    bf_checker_reset(&r->ref_chk);
+    if (r->target->compare) {
+        bf_session_reset(&r->sut);
+        bf_checker_reset(&r->sut_chk);
+        if (r->options[0] && apply_options(r) != 0)
+            abort(); /* checked in bf_runner_new */
+    }
+    bf_dctx_reset(&r->dctx);
+    bf_decoder_init(&r->dec, data, size);
+    r->nlog = 0;
+    r->signature[0] = 0;
+    r->detail[0] = 0;
+    bf_call c;
+    while (r->nlog < BF_LOG_MAX && bf_decoder_next(&r->dec, &r->dctx, &c)) {
+        bf_log_entry *e = &r->log[r->nlog++];
+        e->call = c;
+        int st = step(r, &c, e);
+        if (st == 1)
+            return 1;
+        if (st == 2)
+            return 0;
+        bf_dctx_update(&r->dctx, &c, e->ref);
+    }
+    if (bf_checker_final(&r->ref_chk) != 0) {
+        snprintf(r->detail, sizeof r->detail, "ref: %s\n", r->ref_chk.detail);
+        return found(r, "INVARIANT %s end ref", r->ref_chk.inv);
+    }
+    if (r->target->compare && bf_checker_final(&r->sut_chk) != 0) {
+        snprintf(r->detail, sizeof r->detail, "%s: %s\n", r->sut_be->name, r->sut_chk.detail);
+        return found(r, "INVARIANT %s end %s", r->sut_chk.inv, r->sut_be->name);
+    }
+    return 0;
+}
+
+/* One logged call as a trace line: the reference's answer as the plain
+ * expectation, the backend's as an @override where it differs. */
+static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, int with_sut,
+                        const char *note)
+{
+    char call[256], a[96], b[96];
+    int n = (int)bf_call_format(&e->call, call, sizeof call);
+    int addr = bf_op_is_alloc(e->call.op);
+    fmt_result(e->ref, addr, a, sizeof a);
+    fprintf(out, "%s%*s %s %s", call, n < 39 ? 39 - n : 0, "", e->ref.err == BF_OK ? "=" : "!", a);
+    int differs = e->sut.err != e->ref.err || e->sut.value != e->ref.value;
+    if (with_sut && r->target->compare && differs) {
+        if (e->sut.err == BF_BUG)
+            fprintf(out, "   @%s ! BUG", r->sut_be->name);
+        else {
+            fmt_result(e->sut, addr, b, sizeof b);
+            fprintf(out, "   @%s %s %s", r->sut_be->name, e->sut.err == BF_OK ? "=" : "!", b);
+        }
+    }
+    if (note)
+        fprintf(out, "   # %s", note);
+    if (e->sut.err == BF_BUG && with_sut)
+        fprintf(out, "%s%s at seed line %d", note ? "; " : "   # ",
+                e->sut.bug_cond ? e->sut.bug_cond : "BUG()", e->sut.bug_line);
+    fputc('\n', out);
+}
+
+void bf_runner_print_trace(const bf_runner *r, FILE *out, int with_sut)
+{
+    fprintf(out, "%%format 1\n");
+    for (unsigned i = 0; i < r->nlog; i++)
+        print_entry(r, &r->log[i], out, with_sut, NULL);
+}
+
+void bf_runner_report(const bf_runner *r, FILE *out)
+{
+    fprintf(out, "%s\n", r->signature);
+    fprintf(out, "# target %s (backend %s%s%s), byte format %d, failing call %u of %u\n",
+            r->target->name, r->sut_be->name, r->options[0] ? ", options " : "", r->options,
+            BF_FORMAT_VERSION, r->nlog, r->nlog);
+    const char *d = r->detail;
+    while (*d) {
+        const char *nl = strchr(d, '\n');
+        int len = nl ? (int)(nl - d) : (int)strlen(d);
+        fprintf(out, "# %.*s\n", len, d);
+        d += len + (nl != NULL);
+    }
+    fprintf(out, "# the trace up to the failing call (ref's answers; @%s where it differs):\n",
+            r->sut_be->name);
+    fprintf(out, "%%format 1\n");
+    for (unsigned i = 0; i < r->nlog; i++)
+        print_entry(r, &r->log[i], out, 1, i + 1 == r->nlog ? "<-- finding" : NULL);
+}
