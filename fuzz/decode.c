@@ -171,9 +171,9 @@ static void pick_node(const bf_dctx *c, uint8_t s, uint8_t z, uint64_t *start, u
     case 2: pages = 1 + zs; break;
     case 3: pages = 32 + zs * 8; break;
     case 4: pages = 64 * (1 + zs); break;
-    case 5: pages = 4096 + zs - 16; break;
-    case 6: /* occasionally large (1 in 32 nodes): 16K to 1M pages */
-        pages = zs >= 24 ? (uint64_t)1 << (14 + zs % 7) : 128 + 4 * zs;
+    case 5: pages = zs & 1 ? 4096 + zs / 2 - 8 : 96 + zs; break; /* 4088..4103 around a 64-word block */
+    case 6: /* occasionally large (1 node in 64): 8K to 64K pages */
+        pages = zs >= 28 ? (uint64_t)8192 << (zs & 3) : 128 + 4 * zs;
         break;
     default: pages = 256 + zs; break;
     }
@@ -200,7 +200,7 @@ static int prelude_next(bf_decoder *d, const bf_dctx *c, bf_call *o)
         if (step == 0) {
             o->op = BF_OP_NODE;
             pick_node(c, nb[0], nb[1], &o->arg[0], &o->arg[1]);
-            if (d->mem && o->arg[1] - o->arg[0] <= 256)
+            if (d->mem && o->arg[1] - o->arg[0] <= BF_DECODE_MEM_PAGES)
                 o->flags |= BF_CALL_MEM;
             d->pending_node = c->nnodes;
             return 1;
@@ -298,7 +298,7 @@ int bf_decoder_next(bf_decoder *d, const bf_dctx *c, bf_call *o)
     } else {
         o->op = BF_OP_NODE;
         pick_node(c, b[0], b[1], &o->arg[0], &o->arg[1]);
-        if ((b[2] & 1) && o->arg[1] - o->arg[0] <= 256)
+        if ((b[2] & 1) && o->arg[1] - o->arg[0] <= BF_DECODE_MEM_PAGES)
             o->flags = BF_CALL_MEM;
     }
     return 1;

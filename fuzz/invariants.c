@@ -31,6 +31,7 @@ void bf_checker_reset(bf_checker *k)
     k->nnodes = 0;
     k->nblk = 0;
     k->patterns = 0;
+    k->calls = 0;
     k->inv = NULL;
     k->detail[0] = 0;
 }
@@ -85,24 +86,40 @@ static uint64_t count_free(const uint64_t *w, uint64_t pages)
     return pages - set;
 }
 
-/* Read the backend's bits of node i into n->next.  -1: retired on its side. */
-static int read_node(bf_checker *k, uint64_t i)
+/* Nodes up to this many pages are read whole after every call; bigger ones
+ * only where the call acted, and whole every BF_FULL_EVERY calls and at the
+ * end (bf_checker_sync), so a 64K-page node does not cost 64K per call. */
+#define BF_FULL_READ_PAGES 256
+#define BF_FULL_EVERY 16
+
+static int is_big(const bf_inv_node *n) { return n->end - n->start > BF_FULL_READ_PAGES; }
+
+/* Read words [w0, w1) of node i's reserved bits into dst (same indexes), and
+ * its last_* state into n->info.  -1: the node is retired on its side. */
+static int read_words(bf_checker *k, uint64_t i, uint64_t w0, uint64_t w1, uint64_t *dst)
 {
     bf_inv_node *n = &k->node[i];
     const bf_backend *be = k->s->be;
     if (be->node_info(k->s->sys, i, &n->info) != 0)
         return -1;
+    if (w0 >= w1)
+        return 0;
     if (be->read_bits)
-        return be->read_bits(k->s->sys, i, n->next, n->nwords);
-    memset(n->next, 0, n->nwords * sizeof *n->next);
-    for (uint64_t p = 0; p < n->end - n->start; p++) {
+        return be->read_bits(k->s->sys, i, w0 * 64, dst + w0, w1 - w0);
+    memset(dst + w0, 0, (w1 - w0) * sizeof *dst);
+    for (uint64_t p = w0 * 64; p < w1 * 64 && p < n->end - n->start; p++) {
         int r = be->page_reserved(k->s->sys, n->start + p);
         if (r < 0)
             return -1;
         if (r)
-            n->next[p / 64] |= 1ull << (p % 64);
+            dst[p / 64] |= 1ull << (p % 64);
     }
     return 0;
+}
+
+static int read_node(bf_checker *k, uint64_t i)
+{
+    return read_words(k, i, 0, k->node[i].nwords, k->node[i].next);
 }
 
 static int add_node(bf_checker *k, uint64_t start, uint64_t end)
@@ -193,10 +210,11 @@ static int unchanged(bf_checker *k, const bf_call *c, bf_result r)
         bf_node_info before = n->info;
         if (!n->live)
             continue;
-        if (read_node(k, i) != 0)
+        int whole = !is_big(n) || k->calls % BF_FULL_EVERY == 0;
+        if ((whole ? read_node(k, i) : read_words(k, i, 0, 0, n->next)) != 0)
             return broken(k, "failed-call-changed-state", "node %llu retired by a failed call",
                           (unsigned long long)i);
-        if (memcmp(n->bits, n->next, n->nwords * sizeof *n->bits) != 0)
+        if (whole && memcmp(n->bits, n->next, n->nwords * sizeof *n->bits) != 0)
             return broken(k, "failed-call-changed-state",
                           "node %llu: page bits changed by a call that answered %s",
                           (unsigned long long)i, bf_err_name(r.err));
@@ -323,6 +341,7 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
 {
     if (bf_op_get(c->op)->is_query || r.err == BF_BUG)
         return 0;
+    k->calls++;
     if (r.err != BF_OK) {
         if (r.err == BF_ENOMEM && bf_op_is_alloc(c->op) && check_enomem(k, c))
             return -1;
@@ -361,17 +380,38 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
     case BF_OP_ALLOC_NODE:
         break; /* judged below, once the new bits are read */
     }
-    /* read every live node's new state */
+    /* read every live node's new state: whole, or where the call acted */
+    uint64_t lo = 1, hi = 0; /* pages the call names (empty: none) */
+    if (bf_op_is_alloc(c->op) || c->op == BF_OP_FREE || c->op == BF_OP_RESERVE) {
+        uint64_t a = bf_op_is_alloc(c->op) ? r.value : c->arg[0];
+        uint64_t z = bf_op_is_alloc(c->op) ? c->arg[c->op == BF_OP_ALLOC_NODE] : c->arg[1];
+        if (z <= UINT64_MAX - a) {
+            lo = a >> 12;
+            hi = bf_pfn_up(a + z);
+        }
+    }
     for (uint64_t i = 0; i < k->nnodes; i++) {
         bf_inv_node *n = &k->node[i];
         if (!n->live)
             continue;
-        if (read_node(k, i) != 0)
+        int rc;
+        if (!is_big(n) || k->calls % BF_FULL_EVERY == 0 || c->op == BF_OP_NODE) {
+            rc = read_node(k, i);
+            uint64_t *t = n->bits;
+            n->bits = n->next;
+            n->next = t;
+        } else {
+            /* the named pages inside this node, if any: [a, b) node-relative */
+            uint64_t a = 0, b = 0;
+            if (lo < n->end && hi > n->start) {
+                a = (lo > n->start ? lo : n->start) - n->start;
+                b = (hi < n->end ? hi : n->end) - n->start;
+            }
+            rc = read_words(k, i, a / 64, a < b ? (b + 63) / 64 : a / 64, n->bits);
+        }
+        if (rc != 0)
             return broken(k, "node-retired", "node %llu is gone after %s, which does not retire it",
                           (unsigned long long)i, bf_op_get(c->op)->name);
-        uint64_t *t = n->bits;
-        n->bits = n->next;
-        n->next = t;
     }
     if (bf_op_is_alloc(c->op) && check_alloc(k, c, r.value))
         return -1;
@@ -383,6 +423,19 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
         if (!all_set(n->bits, lo, hi))
             return broken(k, "reserved", "live block [0x%llx, +%llu) has a page marked free",
                           (unsigned long long)o->addr, (unsigned long long)o->size);
+    }
+    return 0;
+}
+
+int bf_checker_sync(bf_checker *k)
+{
+    for (uint64_t i = 0; i < k->nnodes; i++) {
+        bf_inv_node *n = &k->node[i];
+        if (n->live && read_node(k, i) == 0) {
+            uint64_t *t = n->bits;
+            n->bits = n->next;
+            n->next = t;
+        }
     }
     return 0;
 }

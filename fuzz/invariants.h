@@ -37,6 +37,7 @@ typedef struct bf_checker {
     bf_inv_block blk[BF_MAX_BLOCKS];
     unsigned nblk;
     unsigned patterns;
+    unsigned calls;
     /* the broken invariant, when a check fails */
     const char *inv;
     char detail[256];
@@ -49,6 +50,8 @@ void bf_checker_destroy(bf_checker *k);
 /* After `call` answered `r` on the checker's session: 0 if every invariant
  * holds, else -1 with k->inv (the invariant's short name) and k->detail. */
 int bf_checker_after(bf_checker *k, const bf_call *call, bf_result r);
+/* Read every live node whole (big nodes are otherwise read where calls act). */
+int bf_checker_sync(bf_checker *k);
 /* At the end of a sequence: every byte of backing memory is what the
  * contract allows (live blocks unchanged, nothing written elsewhere). */
 int bf_checker_final(bf_checker *k);

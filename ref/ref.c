@@ -341,17 +341,19 @@ static int ref_node_info(void *p, uint64_t nid, bf_node_info *out)
     return 0;
 }
 
-static int ref_read_bits(void *p, uint64_t nid, uint64_t *words, uint64_t nwords)
+static int ref_read_bits(void *p, uint64_t nid, uint64_t first, uint64_t *words, uint64_t nwords)
 {
     ref_sys *s = p;
     if (nid >= s->nnodes || !s->node[nid].live)
         return -1;
     const ref_node *n = &s->node[nid];
     uint64_t pages = n->end_pfn - n->start_pfn;
-    memset(words, 0, nwords * sizeof *words);
-    for (uint64_t i = 0; i < pages && i / 64 < nwords; i++)
-        if (!n->is_free[i])
-            words[i / 64] |= (uint64_t)1 << (i % 64);
+    for (uint64_t w = 0; w < nwords; w++) {
+        uint64_t v = 0, base = first + 64 * w;
+        for (uint64_t b = 0; b < 64 && base + b < pages; b++)
+            v |= (uint64_t)(n->is_free[base + b] == 0) << b; /* 1 = reserved */
+        words[w] = v;
+    }
     return 0;
 }
 

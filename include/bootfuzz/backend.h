@@ -90,12 +90,12 @@ typedef struct bf_backend {
     int (*node_info)(void *sys, uint64_t nid, bf_node_info *out);
 
     /* Optional (may be NULL; the harness then asks page_reserved page by
-     * page): copy the reserved bits of live node nid into words, bit i of
-     * words[i / 64] standing for page start_pfn + i, bits past the node 0.
-     * nwords is at least ceil(pages / 64).  0 on success, -1 for an unknown
-     * or retired node.  The fuzzer compares state after every call, so this
-     * is what keeps it fast. */
-    int (*read_bits)(void *sys, uint64_t nid, uint64_t *words, uint64_t nwords);
+     * page): copy the reserved bits of live node nid, from node-relative page
+     * `first` (a multiple of 64) on, into words: bit j of words[w] stands for
+     * page start_pfn + first + 64 * w + j; bits past the node's end are 0.
+     * 0 on success, -1 for an unknown or retired node.  The fuzzer compares
+     * state after every call, so this is what keeps it fast. */
+    int (*read_bits)(void *sys, uint64_t nid, uint64_t first, uint64_t *words, uint64_t nwords);
 } bf_backend;
 
 /* A BUG outcome whose bug_cond starts with this prefix stands for a memory
