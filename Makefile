@@ -32,7 +32,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan bench clean fuzzers libfuzzer afl
+.PHONY: all test asan bench bench-bugs bench-harness clean fuzzers libfuzzer afl
 TARGETS := fast 2614 ref
 REPLAY_BINS := $(TARGETS:%=$(BUILD)/fuzz/replay-%)
 all: $(BUILD)/bootfuzz $(UNIT_BINS) $(REPLAY_BINS)
@@ -98,6 +98,21 @@ $(BUILD)/bench: $(BENCH_SRCS) $(LIB)
 
 bench: $(BUILD)/bench
 	$(BUILD)/bench
+
+# Throughput of the harness: checked runs vs the bare calls, in one run,
+# without sanitizers and with ASan+UBSan.
+$(BUILD)/bench-harness: bench/harness/bench_harness.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+bench-harness: $(BUILD)/bench-harness
+	$(MAKE) -s BUILD=build/asan CC=clang OPT=-O1 EXTRA_CFLAGS="$(SAN)" build/asan/bench-harness
+	@echo "== without sanitizers ($(CC) $(OPT))"
+	@for t in $(TARGETS); do $(BUILD)/bench-harness $$t || exit 1; done
+	@echo "== with ASan+UBSan (clang -O1)"
+	@for t in $(TARGETS); do build/asan/bench-harness $$t || exit 1; done
+
+# Time for the harness to find each 2.6.14 bug from an empty corpus.
+bench-bugs: libfuzzer
+	sh scripts/bench-bugs
 
 clean:
 	rm -rf build

@@ -169,30 +169,27 @@ static uint64_t align_up(uint64_t x, uint64_t a, int *ovf)
     return *ovf ? 0 : (x + a - 1) & ~(a - 1);
 }
 
-/* §3 step 3: is frame c a candidate? */
-static int is_candidate(const ref_node *n, uint64_t c, uint64_t npages, uint64_t step,
-                        uint64_t win_end)
-{
-    if (c % step != 0 || c < n->start_pfn)
-        return 0;
-    if (npages > win_end || c > win_end - npages) /* c + npages <= win_end */
-        return 0;
-    for (uint64_t q = c; q < c + npages; q++)
-        if (!page_is_free(n, q))
-            return 0;
-    return 1;
-}
-
-/* The lowest candidate in [from, win_end); only multiples of step can be. */
+/* §3 step 3: the lowest candidate in [from, win_end).  Frames are tried one
+ * by one in increasing order; only multiples of step can be candidates, and
+ * when frame c's run holds a reserved page q, no frame in (c, q] can be one
+ * either (its run would hold q too), so the next frame tried is past q. */
 static int lowest_candidate(const ref_node *n, uint64_t from, uint64_t npages, uint64_t step,
                             uint64_t win_end, uint64_t *out)
 {
-    uint64_t c = from + (step - from % step) % step;
-    for (; c < win_end; c += step) {
-        if (is_candidate(n, c, npages, step, win_end)) {
+    if (from < n->start_pfn)
+        from = n->start_pfn;
+    if (npages > win_end)
+        return 0;
+    uint64_t c = from + (step - from % step) % step; /* c % step == 0 */
+    while (c <= win_end - npages) {                  /* c + npages <= win_end */
+        uint64_t q = c;
+        while (q < c + npages && page_is_free(n, q)) /* all of [c, c + npages) free? */
+            q++;
+        if (q == c + npages) {
             *out = c;
             return 1;
         }
+        c = q + 1 + (step - (q + 1) % step) % step; /* next multiple of step past q */
     }
     return 0;
 }
