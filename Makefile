@@ -32,7 +32,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan bench bench-bugs bench-harness clean fuzzers libfuzzer afl
+.PHONY: all test asan bench bench-bugs bench-harness clean fuzzers libfuzzer afl fuzz
 TARGETS := fast 2614 ref
 REPLAY_BINS := $(TARGETS:%=$(BUILD)/fuzz/replay-%)
 all: $(BUILD)/bootfuzz $(UNIT_BINS) $(REPLAY_BINS)
@@ -109,6 +109,12 @@ bench-harness: $(BUILD)/bench-harness
 	@for t in $(TARGETS); do $(BUILD)/bench-harness $$t || exit 1; done
 	@echo "== with ASan+UBSan (clang -O1)"
 	@for t in $(TARGETS); do build/asan/bench-harness $$t || exit 1; done
+
+# The main job: a fuzz campaign.  make fuzz [TARGET=fast] [ENGINE=libfuzzer|afl|both]
+# [DURATION=10m] [JOBS=n] [WRITEBACK=1]
+fuzz:
+	TARGET="$(or $(TARGET),fast)" ENGINE="$(or $(ENGINE),libfuzzer)" \
+	  DURATION="$(or $(DURATION),10m)" JOBS="$(or $(JOBS),$(shell nproc))" sh scripts/campaign
 
 # Time for the harness to find each 2.6.14 bug from an empty corpus.
 bench-bugs: libfuzzer

@@ -39,6 +39,11 @@ static const char usage[] =
     "      order in the same process and requires identical results.\n"
     "      Exit status: 0 no finding, 1 a finding (or a result that changed), 2 bad\n"
     "      usage or unreadable input.\n"
+    "  minimize [--target fast|2614|ref] [--options NAME=V,...] [-o OUT] FILE\n"
+    "      Shrink a failing input at the level of calls: remove calls (delta\n"
+    "      debugging), simplify each argument, tidy; a candidate is kept only if it\n"
+    "      fails with the same signature. Writes OUT (default FILE.min, bytes) and\n"
+    "      OUT.trace (the report: a runnable trace with both sides' answers).\n"
     "  list\n"
     "      List the backends linked into this tool, and whether each promises the\n"
     "      exact contract or only its invariants.\n"
@@ -76,6 +81,7 @@ static const struct {
     {"print", cmd_print},
     {"encode", cmd_encode},
     {"replay", cmd_replay},
+    {"minimize", cmd_minimize},
 };
 
 int main(int argc, char **argv)

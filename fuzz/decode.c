@@ -109,7 +109,10 @@ static uint64_t pick_place(const bf_dctx *c, uint8_t k, uint8_t v)
     case 2: x = ns + (uint64_t)v * 64; break;             /* unaligned, inside */
     case 3: x = ne - (uint64_t)(v & 31) * PAGE; break;    /* at or below the end */
     case 4: x = ne + (uint64_t)v * PAGE; break;           /* above the node */
-    case 5: x = ns - ((uint64_t)v + 1) * PAGE; break;     /* below (wraps at 0) */
+    case 5: /* pages below the last block (what the last_success hint points at) */
+        x = (c->nrecent ? c->recent[(c->recent_head + BF_RECENT - 1) % BF_RECENT].addr : ns) -
+            (uint64_t)(v & 15) * PAGE;
+        break;
     case 6: x = c->last_addr + (uint64_t)v * 16; break;   /* after the last block */
     default: return edge64[v & 15] - ((k >> 5) & 1);      /* 64-bit edges */
     }

@@ -1,0 +1,221 @@
+/*
+ * minimize.c - shrink a failing input at the level of calls, not bytes.
+ *
+ * 1. Keep the calls up to the failing one.
+ * 2. Remove calls (delta debugging: halves, quarters, ... single calls).
+ * 3. Shrink each argument toward the simplest value (0, 1, a page, small
+ *    powers of two, halves, page-rounded); moving a node toward pfn 0 moves
+ *    every address that pointed into it along.
+ * 4. Tidy: remove single calls once more until nothing changes.
+ * A candidate is accepted only if it fails with the same signature.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "minimize.h"
+
+typedef struct mctx {
+    bf_runner *r;
+    char want[sizeof ((bf_runner *)0)->signature];
+    uint8_t buf[1 + BF_DECODE_MAX_RAW * (1 + 5 * 8)];
+    unsigned tries;
+} mctx;
+
+/* Does this call list still fail with the same signature? */
+static int still_fails(mctx *m, const bf_call *calls, unsigned n)
+{
+    size_t len = bf_encode_calls(calls, n, m->buf, sizeof m->buf);
+    m->tries++;
+    return bf_runner_run(m->r, m->buf, len) && !strcmp(m->r->signature, m->want);
+}
+
+/* Calls actually run: the failing one is the last the runner logged. */
+static unsigned failing_prefix(mctx *m, bf_call *calls)
+{
+    for (unsigned i = 0; i < m->r->nlog; i++)
+        calls[i] = m->r->log[i].call;
+    return m->r->nlog;
+}
+
+static unsigned remove_range(const bf_call *in, unsigned n, unsigned at, unsigned len, bf_call *out)
+{
+    unsigned k = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (i < at || i >= at + len)
+            out[k++] = in[i];
+    return k;
+}
+
+/* Delta debugging over calls: try removing chunks, halving the chunk size. */
+static unsigned ddmin(mctx *m, bf_call *calls, unsigned n)
+{
+    bf_call cand[BF_DECODE_MAX_RAW];
+    for (unsigned chunk = n / 2 ? n / 2 : 1;; chunk = chunk / 2 ? chunk / 2 : 1) {
+        int removed = 0;
+        for (unsigned at = 0; at < n;) {
+            unsigned k = remove_range(calls, n, at, chunk, cand);
+            if (k > 0 && still_fails(m, cand, k)) {
+                n = failing_prefix(m, calls); /* may be shorter still */
+                removed = 1;
+            } else {
+                at += chunk;
+            }
+        }
+        if (chunk == 1 && !removed)
+            return n;
+    }
+}
+
+/* Which arguments are byte addresses (moved along with their node). */
+static int is_addr_arg(int op, int i)
+{
+    switch (op) {
+    case BF_OP_RESERVE:
+    case BF_OP_FREE: return i == 0;
+    case BF_OP_ALLOC: return i == 2 || i == 3;
+    case BF_OP_ALLOC_NODE: return i == 3 || i == 4;
+    }
+    return 0;
+}
+
+static int nargs(int op)
+{
+    static const int n[] = {[BF_OP_NODE] = 2, [BF_OP_RESERVE] = 2, [BF_OP_FREE] = 2,
+                            [BF_OP_ALLOC] = 4, [BF_OP_ALLOC_NODE] = 5, [BF_OP_FREE_ALL] = 1};
+    return op < BF_OP_RESERVED ? n[op] : 0;
+}
+
+/* Candidate simpler values for v, simplest first. */
+static int simpler(uint64_t v, uint64_t *c)
+{
+    int n = 0;
+    const uint64_t fixed[] = {0, 1, 16, 100, 4096, 8192};
+    for (unsigned i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (fixed[i] < v)
+            c[n++] = fixed[i];
+    if (v > 4096 && (v & 4095))
+        c[n++] = v & ~(uint64_t)4095; /* page-rounded */
+    if (v > 1)
+        c[n++] = v / 2;
+    if (v > 0)
+        c[n++] = v - 1;
+    return n;
+}
+
+/* Move node `ni` (call index) to start pfn `ns`, and every later address
+ * that pointed into it along with it. */
+static void move_node(bf_call *calls, unsigned n, unsigned ni, uint64_t ns)
+{
+    uint64_t os = calls[ni].arg[0], oe = calls[ni].arg[1];
+    uint64_t lo = os << 12, hi = oe << 12, delta = (os - ns) << 12;
+    calls[ni].arg[0] = ns;
+    calls[ni].arg[1] = ns + (oe - os);
+    for (unsigned i = ni + 1; i < n; i++)
+        for (int a = 0; a < nargs(calls[i].op); a++)
+            if (is_addr_arg(calls[i].op, a) && calls[i].arg[a] >= lo && calls[i].arg[a] <= hi)
+                calls[i].arg[a] -= delta;
+}
+
+/* The start address of the node (added before call i) holding addr. */
+static int node_base(const bf_call *calls, unsigned i, uint64_t addr, uint64_t *base)
+{
+    for (unsigned k = 0; k < i; k++)
+        if (calls[k].op == BF_OP_NODE && calls[k].arg[0] < calls[k].arg[1] &&
+            calls[k].arg[1] < BF_PFN_LIMIT && addr >> 12 >= calls[k].arg[0] &&
+            addr >> 12 <= calls[k].arg[1]) {
+            *base = calls[k].arg[0] << 12;
+            return 1;
+        }
+    return 0;
+}
+
+static int shrink_args(mctx *m, bf_call *calls, unsigned *n)
+{
+    int changed = 0;
+    bf_call cand[BF_DECODE_MAX_RAW];
+    for (unsigned i = 0; i < *n; i++) {
+        if (calls[i].op == BF_OP_NODE) {
+            /* toward pfn 0 (with its addresses), then toward fewer pages */
+            uint64_t starts[8];
+            int k = simpler(calls[i].arg[0], starts);
+            for (int s = 0; s < k; s++) {
+                memcpy(cand, calls, *n * sizeof *cand);
+                move_node(cand, *n, i, starts[s]);
+                if (still_fails(m, cand, *n)) {
+                    memcpy(calls, cand, *n * sizeof *cand);
+                    *n = failing_prefix(m, calls);
+                    changed = 1;
+                    break;
+                }
+            }
+            uint64_t pages[8];
+            k = simpler(calls[i].arg[1] - calls[i].arg[0], pages);
+            for (int s = 0; s < k; s++) {
+                if (pages[s] == 0)
+                    continue;
+                memcpy(cand, calls, *n * sizeof *cand);
+                cand[i].arg[1] = cand[i].arg[0] + pages[s];
+                if (still_fails(m, cand, *n)) {
+                    memcpy(calls, cand, *n * sizeof *cand);
+                    *n = failing_prefix(m, calls);
+                    changed = 1;
+                    break;
+                }
+            }
+            continue;
+        }
+        for (int a = 0; a < nargs(calls[i].op) && i < *n; a++) {
+            uint64_t vals[16];
+            int k = 0;
+            uint64_t base;
+            /* an address shrinks toward its node's start first */
+            if (is_addr_arg(calls[i].op, a) && node_base(calls, i, calls[i].arg[a], &base) &&
+                calls[i].arg[a] > base) {
+                uint64_t off = calls[i].arg[a] - base;
+                vals[k++] = base;
+                if (off & 4095)
+                    vals[k++] = base + (off & ~(uint64_t)4095);
+                vals[k++] = base + off / 2;
+            }
+            k += simpler(calls[i].arg[a], vals + k);
+            for (int s = 0; s < k; s++) {
+                memcpy(cand, calls, *n * sizeof *cand);
+                cand[i].arg[a] = vals[s];
+                if (still_fails(m, cand, *n)) {
+                    memcpy(calls, cand, *n * sizeof *cand);
+                    *n = failing_prefix(m, calls);
+                    changed = 1;
+                    break;
+                }
+            }
+        }
+    }
+    return changed;
+}
+
+int bf_minimize(bf_runner *r, const uint8_t *data, size_t size, bf_call *out, unsigned *nout,
+                unsigned *tries)
+{
+    mctx m = {.r = r};
+    if (!bf_runner_run(r, data, size))
+        return -1;
+    snprintf(m.want, sizeof m.want, "%s", r->signature);
+    bf_call calls[BF_DECODE_MAX_RAW];
+    unsigned n = failing_prefix(&m, calls);
+    /* the concrete calls, raw-encoded, must fail the same way first */
+    if (!still_fails(&m, calls, n))
+        return -2;
+    n = failing_prefix(&m, calls);
+    for (int round = 0; round < 8; round++) {
+        n = ddmin(&m, calls, n);
+        if (!shrink_args(&m, calls, &n))
+            break;
+    }
+    n = ddmin(&m, calls, n);
+    still_fails(&m, calls, n); /* leave the runner holding the final run */
+    memcpy(out, calls, n * sizeof *calls);
+    *nout = n;
+    *tries = m.tries;
+    return 0;
+}
