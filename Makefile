@@ -32,7 +32,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan bench bench-bugs bench-harness clean fuzzers libfuzzer afl fuzz
+.PHONY: all test asan bench bench-bugs bench-harness clean fuzzers libfuzzer afl fuzz gate coverage
 TARGETS := fast 2614 ref
 REPLAY_BINS := $(TARGETS:%=$(BUILD)/fuzz/replay-%)
 all: $(BUILD)/bootfuzz $(UNIT_BINS) $(REPLAY_BINS)
@@ -115,6 +115,15 @@ bench-harness: $(BUILD)/bench-harness
 fuzz:
 	TARGET="$(or $(TARGET),fast)" ENGINE="$(or $(ENGINE),libfuzzer)" \
 	  DURATION="$(or $(DURATION),10m)" JOBS="$(or $(JOBS),$(shell nproc))" sh scripts/campaign
+
+# The merge gate: builds, corpus and reproducers replay, a fixed-seed fuzz
+# run of the fast target (GATE_SECONDS, default 120).
+gate:
+	sh scripts/gate
+
+# Line and branch coverage of ref/ and impl/ from replaying corpus/.
+coverage:
+	sh scripts/coverage
 
 # Time for the harness to find each 2.6.14 bug from an empty corpus.
 bench-bugs: libfuzzer
