@@ -19,8 +19,7 @@ for t in fast 2614 ref; do
         [ -s "$T/out/$f" ] || echo "not ok - $f is missing from OUT"
     done
     mkdir -p "$T/seeds-$t"
-    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
-        "$T/out/bootfuzz_${t}_seed_corpus.zip" "$T/seeds-$t"
+    unzip -q -o "$T/out/bootfuzz_${t}_seed_corpus.zip" -d "$T/seeds-$t"
     n=$(ls "$T/seeds-$t" | wc -l)
     if (cd "$T/out" && ./"bootfuzz_$t" -runs=0 -dict="bootfuzz_$t.dict" "$T/seeds-$t" >"$T/run.log" 2>&1) &&
         [ "$n" -gt 0 ]; then
