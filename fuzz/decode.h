@@ -17,7 +17,7 @@
 #define BF_DECODE_MAX_CALLS 64    /* calls from records (prelude not counted) */
 #define BF_DECODE_MAX_RAW 80      /* raw records (encoded traces, prelude included) */
 #define BF_RECORD_SIZE 8          /* one call record */
-#define BF_DECODE_MAX_NODE_PAGES (1u << 20) /* nodes of raw records are cut to this */
+#define BF_DECODE_MAX_NODE_PAGES (1u << 16) /* nodes of raw records are cut to this */
 #define BF_DECODE_MEM_PAGES 32     /* backing memory only for nodes this small */
 #define BF_RECENT 16              /* blocks a free/reserve can name */
 #define BF_HEADER_RAW 0x80        /* header bit: no implicit nodes/prelude */

@@ -185,13 +185,21 @@ static int fit_exists(const bf_inv_node *n, const uint64_t *w, uint64_t win_end,
 {
     uint64_t i = 0, lim = win_end > n->start ? win_end - n->start : 0;
     while (i < lim) {
+        if (i % 64 == 0 && w[i / 64] == ~0ull) { /* a word of reserved pages */
+            i += 64;
+            continue;
+        }
         if (bit(w, i)) {
             i++;
             continue;
         }
         uint64_t j = i;
-        while (j < lim && !bit(w, j))
-            j++;
+        while (j < lim && !bit(w, j)) {
+            if (j % 64 == 0 && w[j / 64] == 0 && j + 64 <= lim)
+                j += 64; /* a word of free pages */
+            else
+                j++;
+        }
         /* free run [i, j) in node pages: first frame that is a multiple of step */
         uint64_t pfn = n->start + i;
         uint64_t c = pfn + (step - pfn % step) % step;

@@ -125,7 +125,8 @@ static bf_result query(bf_session *s, const bf_call *c, char *t, size_t cap)
 
 bf_result bf_session_exec(bf_session *s, const bf_call *c, char *text, size_t cap)
 {
-    char scratch[128];
+    char scratch[BF_MAP_MAX + 64];
+    int want_text = text != NULL; /* the fuzzer does not need the text */
     if (!text) {
         text = scratch;
         cap = sizeof scratch;
@@ -165,7 +166,7 @@ bf_result bf_session_exec(bf_session *s, const bf_call *c, char *text, size_t ca
     case BF_OP_FREE_ALL: r = be->free_all(y, a[0]); break;
     default: return query(s, c, text, cap);
     }
-    if (r.err == BF_OK)
+    if (r.err == BF_OK && want_text)
         snprintf(text, cap, addr_result ? "0x%llx" : "%llu", (unsigned long long)r.value);
     else if (r.err == BF_BUG) {
         snprintf(text, cap, "%s at seed line %d", r.bug_cond ? r.bug_cond : "BUG()",

@@ -169,27 +169,35 @@ static uint64_t align_up(uint64_t x, uint64_t a, int *ovf)
     return *ovf ? 0 : (x + a - 1) & ~(a - 1);
 }
 
-/* §3 step 3: the lowest candidate in [from, win_end).  Frames are tried one
- * by one in increasing order; only multiples of step can be candidates, and
- * when frame c's run holds a reserved page q, no frame in (c, q] can be one
- * either (its run would hold q too), so the next frame tried is past q. */
+/* §3 step 3: the lowest candidate in [from, win_end).  Frames are tried in
+ * increasing order; only multiples of step can be candidates; when frame c's
+ * run [c, c + npages) holds a reserved page q, no frame in (c, q] can be one
+ * either (its run would hold q too), and no frame can start on a reserved
+ * page, so the next frame tried is the first multiple of step at or after
+ * the first free page past q.  (memchr finds those pages a word at a time.) */
+static uint64_t up_to_step(uint64_t x, uint64_t step) { return x + (step - x % step) % step; }
+
 static int lowest_candidate(const ref_node *n, uint64_t from, uint64_t npages, uint64_t step,
                             uint64_t win_end, uint64_t *out)
 {
-    if (from < n->start_pfn)
-        from = n->start_pfn;
+    const uint8_t *f = n->is_free;
+    uint64_t base = n->start_pfn;
+    if (from < base)
+        from = base;
     if (npages > win_end)
         return 0;
-    uint64_t c = from + (step - from % step) % step; /* c % step == 0 */
-    while (c <= win_end - npages) {                  /* c + npages <= win_end */
-        uint64_t q = c;
-        while (q < c + npages && page_is_free(n, q)) /* all of [c, c + npages) free? */
-            q++;
-        if (q == c + npages) {
+    uint64_t c = up_to_step(from, step);          /* c % step == 0 */
+    while (c <= win_end - npages) {               /* c + npages <= win_end */
+        const uint8_t *busy = memchr(f + (c - base), 0, npages); /* a reserved page in the run */
+        if (!busy) {
             *out = c;
             return 1;
         }
-        c = q + 1 + (step - (q + 1) % step) % step; /* next multiple of step past q */
+        uint64_t q = base + (uint64_t)(busy - f);
+        const uint8_t *next = memchr(f + (q - base), 1, win_end - q); /* first free page past q */
+        if (!next)
+            return 0;
+        c = up_to_step(base + (uint64_t)(next - f), step);
     }
     return 0;
 }
@@ -347,6 +355,14 @@ static int ref_read_bits(void *p, uint64_t nid, uint64_t first, uint64_t *words,
     uint64_t pages = n->end_pfn - n->start_pfn;
     for (uint64_t w = 0; w < nwords; w++) {
         uint64_t v = 0, base = first + 64 * w;
+        if (base + 64 <= pages && !memchr(n->is_free + base, 1, 64)) {
+            words[w] = ~(uint64_t)0; /* 64 reserved pages */
+            continue;
+        }
+        if (base + 64 <= pages && !memchr(n->is_free + base, 0, 64)) {
+            words[w] = 0; /* 64 free pages */
+            continue;
+        }
         for (uint64_t b = 0; b < 64 && base + b < pages; b++)
             v |= (uint64_t)(n->is_free[base + b] == 0) << b; /* 1 = reserved */
         words[w] = v;
