@@ -1,0 +1,1548 @@
+/*
+ * impl/fast.c - "fast": the exact bootmem contract (shared/design/contract.md),
+ * searched word-at-a-time over a bitmap with exact free-run summaries.
+ *
+ * Bitmap.  Bit i of a node's map stands for page frame base + i, 1 = FREE
+ * (the contract's "1 = reserved", inverted: a fresh node, all reserved, is all
+ * zero bytes, so calloc's lazily zeroed pages cost nothing until freed).
+ * nbits is the node's page count rounded up to whole blocks and
+ * base = end_pfn - nbits (modulo 2^64), so the node ends exactly at the end of
+ * its last block and bits [0, off0) are padding that stays reserved.
+ *
+ * Summaries.  Level 0 has one per block of 512 pages (8 words); level k >= 1
+ * one per 16 entries of level k-1; the last level has a single entry, the
+ * root.  A summary of the span [S0, S1) holds
+ *     start  length of the free run that begins at S0,
+ *     end    length of the free run that ends at S1,
+ *     inner  length of the longest free run touching neither S0 nor S1 - 1,
+ *     ipos   where one such run starts (0 when inner == 0);
+ * a fully free span has start = end = S1 - S0, inner = 0.  The longest free
+ * run of the span is max(start, end, inner) (the percpu allocator's
+ * left_free / right_free / contig_hint).  Keeping the runs that touch the
+ * edges apart from "inner" makes the common updates O(1) per level: carving
+ * the front of an edge run (what a bump-like first fit does) only shortens
+ * that run and may add a piece to "inner"; only a change to the stored inner
+ * run itself needs a rescan of the entry (8 words, or 16 children).
+ *
+ * Search.  Lowest candidate c >= lo with c on the alignment grid (phase of the
+ * physical frame), [c, c + npages) free and c + npages <= hi.  The block of lo
+ * is scanned word-at-a-time, then the walk goes right over summaries,
+ * climbing while it stands on the first child of a parent and descending only
+ * into entries whose inner run could hold the request.  A "cand" carries the
+ * lowest aligned position of the free run reaching the current boundary.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootfuzz/backend.h"
+#include "fast.h"
+
+#define BLK_SHIFT 9u
+#define BLK_BITS (1u << BLK_SHIFT)
+#define BLK_WORDS (BLK_BITS / 64u)
+#define FAN_SHIFT 4u
+#define FAN (1u << FAN_SHIFT)
+#define MAXLEV 8
+#define NONE UINT64_MAX
+
+typedef struct fblk {
+    uint16_t start, end, inner, ipos; /* ipos relative to the block */
+} fblk;
+
+typedef struct fsum {
+    uint64_t start, end, inner, ipos; /* ipos: absolute bit index */
+} fsum;
+
+typedef struct fnode {
+    uint64_t start_pfn, end_pfn;
+    uint64_t base;  /* pfn of bit 0, modulo 2^64 */
+    uint64_t off0;  /* first bit of the node */
+    uint64_t nbits; /* multiple of BLK_BITS */
+    uint64_t nfree;
+    uint64_t last_success, last_pos, last_offset;
+    uint8_t *mem;
+    int live;
+    int nlev; /* levels 1..nlev above the blocks; lcnt[nlev] == 1 */
+    uint64_t lcnt[MAXLEV + 1];
+    uint64_t *w;
+    fblk *blk;
+    fsum *lev[MAXLEV + 1];
+    void *buf; /* all of the above arrays; all zero while unused */
+    size_t cap;
+} fnode;
+
+typedef struct fsys {
+    int nnodes;
+    int hit; /* node of the last reserve/free/query: tried first */
+    uint8_t sorted[BF_MAX_NODES]; /* node ids by start_pfn */
+    fnode node[BF_MAX_NODES];
+} fsys;
+
+/* ------------------------------------------------------------------ bits */
+
+static inline uint64_t lomask(uint64_t n) /* bits [0, n), n <= 64 */
+{
+    return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+static inline uint64_t from_bit(uint64_t x) { return ~0ULL << (x & 63); } /* bits >= x%64 */
+static inline uint64_t upto_bit(uint64_t x) { return ~0ULL >> (63 - (x & 63)); } /* bits <= x%64 */
+
+static inline unsigned ctz64(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
+static inline unsigned clz64(uint64_t x) { return (unsigned)__builtin_clzll(x); }
+
+static inline uint64_t pop64(uint64_t x)
+{
+#if defined(__POPCNT__)
+    return (uint64_t)__builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (x * 0x0101010101010101ULL) >> 56;
+#endif
+}
+
+/* Reserve bits [a, b) (clear them); returns how many were free. */
+static uint64_t bits_reserve(uint64_t *w, uint64_t a, uint64_t b)
+{
+    uint64_t ja = a >> 6, jb = (b - 1) >> 6;
+    uint64_t ma = from_bit(a), mb = upto_bit(b - 1), cnt;
+    if (ja == jb) {
+        uint64_t m = ma & mb;
+        cnt = pop64(w[ja] & m);
+        w[ja] &= ~m;
+        return cnt;
+    }
+    cnt = pop64(w[ja] & ma);
+    w[ja] &= ~ma;
+    for (uint64_t j = ja + 1; j < jb; j++) {
+        cnt += pop64(w[j]);
+        w[j] = 0;
+    }
+    cnt += pop64(w[jb] & mb);
+    w[jb] &= ~mb;
+    return cnt;
+}
+
+/* Reserve bits [a, b) known to be free. */
+static inline void bits_clear(uint64_t *w, uint64_t a, uint64_t b)
+{
+    uint64_t ja = a >> 6, jb = (b - 1) >> 6;
+    uint64_t ma = from_bit(a), mb = upto_bit(b - 1);
+    if (ja == jb) {
+        w[ja] &= ~(ma & mb);
+        return;
+    }
+    w[ja] &= ~ma;
+    for (uint64_t j = ja + 1; j < jb; j++)
+        w[j] = 0;
+    w[jb] &= ~mb;
+}
+
+/* Free bits [a, b) (set them). */
+static void bits_free(uint64_t *w, uint64_t a, uint64_t b)
+{
+    uint64_t ja = a >> 6, jb = (b - 1) >> 6;
+    uint64_t ma = from_bit(a), mb = upto_bit(b - 1);
+    if (ja == jb) {
+        w[ja] |= ma & mb;
+        return;
+    }
+    w[ja] |= ma;
+    for (uint64_t j = ja + 1; j < jb; j++)
+        w[j] = ~0ULL;
+    w[jb] |= mb;
+}
+
+static int bits_any_free(const uint64_t *w, uint64_t a, uint64_t b)
+{
+    uint64_t ja = a >> 6, jb = (b - 1) >> 6;
+    uint64_t ma = from_bit(a), mb = upto_bit(b - 1);
+    if (ja == jb)
+        return (w[ja] & ma & mb) != 0;
+    if (w[ja] & ma)
+        return 1;
+    for (uint64_t j = ja + 1; j < jb; j++)
+        if (w[j])
+            return 1;
+    return (w[jb] & mb) != 0;
+}
+
+/* First free bit in [x, end), or end. */
+static inline uint64_t next_free(const uint64_t *w, uint64_t x, uint64_t end)
+{
+    uint64_t j = x >> 6, je = (end - 1) >> 6;
+    uint64_t m = w[j] & from_bit(x);
+    while (!m) {
+        if (++j > je)
+            return end;
+        m = w[j];
+    }
+    uint64_t r = (j << 6) + ctz64(m);
+    return r < end ? r : end;
+}
+
+/* Last reserved bit in [x, e), or NONE (scans from the far end). */
+static inline uint64_t last_reserved(const uint64_t *w, uint64_t x, uint64_t e)
+{
+    uint64_t j = (e - 1) >> 6, jx = x >> 6;
+    uint64_t m = ~w[j] & upto_bit(e - 1);
+    for (;;) {
+        if (j == jx)
+            m &= from_bit(x);
+        if (m)
+            return (j << 6) + 63 - clz64(m);
+        if (j == jx)
+            return NONE;
+        m = ~w[--j];
+    }
+}
+
+/* Longest run of ones in w and where its first occurrence starts.  Branch
+ * free: x[s] marks where runs of >= s ones start (s = 1, 2, 4, .., 32); the
+ * length is then built from the top bit down, each step keeping the positions
+ * where a run of >= len + s starts. */
+static inline unsigned word_longest(uint64_t w, unsigned *pos)
+{
+    if (w == ~0ULL) {
+        *pos = 0;
+        return 64;
+    }
+    uint64_t x1 = w, x2 = x1 & (x1 >> 1), x4 = x2 & (x2 >> 2), x8 = x4 & (x4 >> 4);
+    uint64_t x16 = x8 & (x8 >> 8), x32 = x16 & (x16 >> 16);
+    uint64_t cur = ~0ULL, c, m;
+    unsigned len = 0;
+#define WL_STEP(xs, s)                                                                     \
+    c = cur & ((xs) >> len);                                                               \
+    m = 0 - (uint64_t)(c != 0);                                                            \
+    cur = (c & m) | (cur & ~m);                                                            \
+    len += (s) & (unsigned)m;
+    WL_STEP(x32, 32u)
+    WL_STEP(x16, 16u)
+    WL_STEP(x8, 8u)
+    WL_STEP(x4, 4u)
+    WL_STEP(x2, 2u)
+    WL_STEP(x1, 1u)
+#undef WL_STEP
+    *pos = len ? ctz64(cur) : 0;
+    return len;
+}
+
+/* Positions p where bits p .. p+n-1 of w are all ones (1 <= n <= 64). */
+static inline uint64_t runs_of(uint64_t x, unsigned n)
+{
+    unsigned k = 1;
+    while (2 * k <= n) { /* same trip count for every word of a search */
+        x &= x >> k;
+        k <<= 1;
+    }
+    if (k < n)
+        x &= x >> (n - k);
+    return x;
+}
+
+/* Longest free run inside bits [lo, hi) of one block's words.  First pass:
+ * the runs that touch a word edge, joined across words with ctz/clz.  Second
+ * pass: word_longest only in the words that can hold a longer run. */
+static unsigned longest_in(const uint64_t *w, unsigned lo, unsigned hi, unsigned *pos)
+{
+    uint64_t x[BLK_WORDS];
+    unsigned best = 0, bp = 0, carry = 0, cst = 0, j0 = lo >> 6, j1 = (hi - 1) >> 6, j;
+    if (lo >= hi)
+        return 0;
+    for (j = j0; j <= j1; j++) {
+        uint64_t v = w[j];
+        unsigned ws = j << 6;
+        if (ws < lo)
+            v &= ~lomask(lo - ws);
+        if (ws + 64 > hi)
+            v &= lomask(hi - ws);
+        x[j] = v;
+        if (v == ~0ULL) {
+            if (!carry)
+                cst = ws;
+            carry += 64;
+            continue;
+        }
+        unsigned t = ctz64(~v);
+        if (carry + t > best) {
+            best = carry + t;
+            bp = carry ? cst : ws;
+        }
+        carry = clz64(~v);
+        cst = ws + 64 - carry;
+    }
+    if (carry > best) {
+        best = carry;
+        bp = cst;
+    }
+    if (best >= 62) {
+        *pos = bp;
+        return best;
+    }
+    /* which words hold a run longer than best: all words in lockstep, the
+     * same shifts for each (a fixed trip count; vectorizable) */
+    uint64_t y[BLK_WORDS];
+    unsigned need = best + 1, k = 1;
+    for (j = 0; j < BLK_WORDS; j++)
+        y[j] = j >= j0 && j <= j1 && x[j] != ~0ULL ? x[j] : 0;
+    while (2 * k <= need) {
+        for (j = 0; j < BLK_WORDS; j++)
+            y[j] &= y[j] >> k;
+        k <<= 1;
+    }
+    if (k < need)
+        for (j = 0; j < BLK_WORDS; j++)
+            y[j] &= y[j] >> (need - k);
+    for (j = j0; j <= j1; j++) {
+        unsigned p, l;
+        if (y[j]) {
+            l = word_longest(x[j], &p);
+            if (l > best || (l == best && (j << 6) + p < bp)) {
+                best = l;
+                bp = (j << 6) + p;
+            }
+        }
+    }
+    *pos = bp;
+    return best;
+}
+
+/* ------------------------------------------------------------- summaries */
+
+static inline unsigned sh_of(int k) { return BLK_SHIFT + FAN_SHIFT * (unsigned)k; }
+
+static inline uint64_t span_end(const fnode *n, int k, uint64_t i)
+{
+    uint64_t e = (i + 1) << sh_of(k);
+    return e < n->nbits ? e : n->nbits;
+}
+
+static inline fsum getv(const fnode *n, int k, uint64_t i)
+{
+    fsum v;
+    if (k == 0) {
+        const fblk *b = &n->blk[i];
+        v.start = b->start;
+        v.end = b->end;
+        v.inner = b->inner;
+        v.ipos = b->inner ? (i << BLK_SHIFT) + b->ipos : 0;
+    } else {
+        v = n->lev[k][i];
+    }
+    return v;
+}
+
+static inline void putv(fnode *n, int k, uint64_t i, const fsum *v)
+{
+    if (k == 0) {
+        fblk *b = &n->blk[i];
+        b->start = (uint16_t)v->start;
+        b->end = (uint16_t)v->end;
+        b->inner = (uint16_t)v->inner;
+        b->ipos = (uint16_t)(v->inner ? v->ipos - (i << BLK_SHIFT) : 0);
+    } else {
+        n->lev[k][i] = *v;
+    }
+}
+
+static inline int sum_eq(const fsum *a, const fsum *b)
+{
+    return a->start == b->start && a->end == b->end && a->inner == b->inner &&
+           a->ipos == b->ipos;
+}
+
+static inline void ent_se(const fnode *n, int k, uint64_t i, uint64_t *st, uint64_t *en)
+{
+    if (k == 0) {
+        *st = n->blk[i].start;
+        *en = n->blk[i].end;
+    } else {
+        *st = n->lev[k][i].start;
+        *en = n->lev[k][i].end;
+    }
+}
+
+static void recompute_block(fnode *n, uint64_t bi)
+{
+    const uint64_t *w = n->w + bi * BLK_WORDS;
+    fblk *b = &n->blk[bi];
+    unsigned j = 0, st = 0, en = 0, pos = 0, in;
+    while (j < BLK_WORDS && w[j] == ~0ULL) {
+        st += 64;
+        j++;
+    }
+    if (j == BLK_WORDS) {
+        b->start = b->end = BLK_BITS;
+        b->inner = b->ipos = 0;
+        return;
+    }
+    st += ctz64(~w[j]);
+    j = BLK_WORDS - 1;
+    while (w[j] == ~0ULL) {
+        en += 64;
+        j--;
+    }
+    en += clz64(~w[j]);
+    /* page st and page BLK_BITS-1-en are reserved; inner runs lie between */
+    in = longest_in(w, st + 1, BLK_BITS - 1 - en, &pos);
+    b->start = (uint16_t)st;
+    b->end = (uint16_t)en;
+    b->inner = (uint16_t)in;
+    b->ipos = (uint16_t)(in ? pos : 0);
+}
+
+static void recompute_entry(fnode *n, int k, uint64_t i)
+{
+    int c = k - 1;
+    unsigned csh = sh_of(c);
+    uint64_t c0 = i << FAN_SHIFT, c1 = c0 + FAN;
+    uint64_t S0 = i << sh_of(k), S1 = span_end(n, k, i);
+    fsum v, ch[FAN];
+    uint64_t cs[FAN], ce[FAN];
+    unsigned m, jf, jl, j;
+    if (c1 > n->lcnt[c])
+        c1 = n->lcnt[c];
+    m = (unsigned)(c1 - c0);
+    for (j = 0; j < m; j++) {
+        ch[j] = getv(n, c, c0 + j);
+        cs[j] = (c0 + j) << csh;
+        ce[j] = span_end(n, c, c0 + j);
+    }
+    v.start = 0;
+    for (jf = 0; jf < m && ch[jf].start == ce[jf] - cs[jf]; jf++)
+        v.start += ce[jf] - cs[jf];
+    if (jf == m) {
+        v.start = v.end = S1 - S0;
+        v.inner = v.ipos = 0;
+        n->lev[k][i] = v;
+        return;
+    }
+    v.start += ch[jf].start;
+    v.end = 0;
+    for (jl = m - 1; ch[jl].start == ce[jl] - cs[jl]; jl--)
+        v.end += ce[jl] - cs[jl];
+    v.end += ch[jl].end;
+    v.inner = ch[jf].inner;
+    v.ipos = ch[jf].ipos;
+    if (jl > jf) {
+        uint64_t carry = ch[jf].end, cst = ce[jf] - carry;
+        for (j = jf + 1; j <= jl; j++) {
+            if (ch[j].start == ce[j] - cs[j]) {
+                if (!carry)
+                    cst = cs[j];
+                carry += ce[j] - cs[j];
+                continue;
+            }
+            uint64_t run = carry + ch[j].start;
+            if (run > v.inner) {
+                v.inner = run;
+                v.ipos = carry ? cst : cs[j];
+            }
+            if (ch[j].inner > v.inner) {
+                v.inner = ch[j].inner;
+                v.ipos = ch[j].ipos;
+            }
+            carry = ch[j].end;
+            cst = ce[j] - carry;
+        }
+    }
+    if (!v.inner)
+        v.ipos = 0;
+    n->lev[k][i] = v;
+}
+
+static inline void recompute(fnode *n, int k, uint64_t i)
+{
+    if (k == 0)
+        recompute_block(n, i);
+    else
+        recompute_entry(n, k, i);
+}
+
+/* Pages [a, b) of the span [S0, S1) became reserved (some may have been
+ * already).  Updates v; returns 1 when the stored inner run was hit and the
+ * entry must be recomputed. */
+static inline int sv_reserve(fsum *v, uint64_t S0, uint64_t S1, uint64_t a, uint64_t b)
+{
+    if (v->start == S1 - S0) {
+        v->start = a - S0;
+        v->end = S1 - b;
+        v->inner = v->ipos = 0;
+        return 0;
+    }
+    int hit = v->inner && a < v->ipos + v->inner && b > v->ipos;
+    uint64_t se = S0 + v->start, es = S1 - v->end, c = 0, cpos = 0;
+    if (a < se) {
+        if (b < se) {
+            c = se - b;
+            cpos = b;
+        }
+        v->start = a - S0;
+    }
+    if (b > es) {
+        if (a > es && a - es > c) {
+            c = a - es;
+            cpos = es;
+        }
+        v->end = S1 - b;
+    }
+    if (hit)
+        return 1;
+    if (c > v->inner) {
+        v->inner = c;
+        v->ipos = cpos;
+    }
+    return 0;
+}
+
+/* The maximal free run R, clipped to [S0, S1), is [L, R) after pages inside
+ * it were freed.  Returns 0 when v did not change, 1 when it did, 2 when the
+ * stored inner run was absorbed into an edge run and the entry must be
+ * recomputed. */
+static inline int sv_free(fsum *v, uint64_t S0, uint64_t S1, uint64_t L, uint64_t R)
+{
+    if (L == S0 && R == S1) {
+        v->start = v->end = S1 - S0;
+        v->inner = v->ipos = 0;
+        return 1;
+    }
+    int absorbed = v->inner && v->ipos >= L && v->ipos < R;
+    if (L == S0) {
+        v->start = R - S0;
+        return 1 + absorbed;
+    }
+    if (R == S1) {
+        v->end = S1 - L;
+        return 1 + absorbed;
+    }
+    if (R - L > v->inner) {
+        v->inner = R - L;
+        v->ipos = L;
+        return 1;
+    }
+    return 0;
+}
+
+/* The same for one block, in block-relative arithmetic. */
+static inline int blk_free(fnode *n, uint64_t bi, unsigned L, unsigned R)
+{
+    fblk *k = &n->blk[bi];
+    if (L == 0 && R == BLK_BITS) {
+        k->start = k->end = BLK_BITS;
+        k->inner = k->ipos = 0;
+        return 1;
+    }
+    int absorbed = k->inner && k->ipos >= L && k->ipos < R;
+    if (L == 0 || R == BLK_BITS) {
+        if (L == 0)
+            k->start = (uint16_t)R;
+        else
+            k->end = (uint16_t)(BLK_BITS - L);
+        if (absorbed)
+            recompute_block(n, bi);
+        return 1;
+    }
+    if (R - L > k->inner) {
+        k->inner = (uint16_t)(R - L);
+        k->ipos = (uint16_t)L;
+        return 1;
+    }
+    return 0;
+}
+
+/* Reserve [a, b) inside entry i of level k (a range already clipped to it).
+ * Returns 1 when the entry changed. */
+static int ent_reserve(fnode *n, int k, uint64_t i, uint64_t a, uint64_t b)
+{
+    uint64_t S0 = i << sh_of(k), S1 = k ? span_end(n, k, i) : S0 + BLK_BITS;
+    fsum v = getv(n, k, i), o = v;
+    if (a == S0 && b == S1) {
+        v.start = v.end = v.inner = v.ipos = 0;
+    } else if (sv_reserve(&v, S0, S1, a, b)) {
+        recompute(n, k, i);
+        return 1;
+    }
+    if (sum_eq(&v, &o))
+        return 0;
+    putv(n, k, i, &v);
+    return 1;
+}
+
+/* The same for [a, b) inside one block, in block-relative u16 arithmetic. */
+static inline int blk_reserve(fnode *n, uint64_t bi, unsigned a, unsigned b)
+{
+    fblk *k = &n->blk[bi];
+    unsigned st = k->start, es = BLK_BITS - k->end, in = k->inner, ip = k->ipos, c = 0, cp = 0;
+    int ch = 0;
+    if (st == BLK_BITS) {
+        k->start = (uint16_t)a;
+        k->end = (uint16_t)(BLK_BITS - b);
+        return 1; /* inner and ipos stay 0 */
+    }
+    if (a == es) { /* the front of the end run: the bump-allocation case */
+        k->end = (uint16_t)(BLK_BITS - b);
+        return 1;
+    }
+    if (a < st) {
+        if (b < st) {
+            c = st - b;
+            cp = b;
+        }
+        k->start = (uint16_t)a;
+        ch = 1;
+    }
+    if (b > es) {
+        if (a > es && a - es > c) {
+            c = a - es;
+            cp = es;
+        }
+        k->end = (uint16_t)(BLK_BITS - b);
+        ch = 1;
+    }
+    if (in && a < ip + in && b > ip) {
+        recompute_block(n, bi);
+        return 1;
+    }
+    if (c > in) {
+        k->inner = (uint16_t)c;
+        k->ipos = (uint16_t)cp;
+        ch = 1;
+    }
+    return ch;
+}
+
+/* Bits [a, b) were just reserved (at least one of them was free). */
+static void sum_reserve(fnode *n, uint64_t a, uint64_t b)
+{
+    uint64_t bi = a >> BLK_SHIFT;
+    if ((b - 1) >> BLK_SHIFT == bi) { /* one block: one entry per level */
+        uint64_t S0 = bi << BLK_SHIFT;
+        if (!blk_reserve(n, bi, (unsigned)(a - S0), (unsigned)(b - S0)))
+            return;
+        /* locals: stores through v (uint64_t) could alias n's fields */
+        unsigned sh = BLK_SHIFT;
+        const int nlev = n->nlev;
+        const uint64_t nbits = n->nbits;
+        for (int k = 1; k <= nlev; k++) {
+            sh += FAN_SHIFT;
+            uint64_t i = a >> sh, T0 = i << sh, S1 = T0 + (1ULL << sh);
+            fsum *v = &n->lev[k][i];
+            if (S1 > nbits)
+                S1 = nbits;
+            if (a == S1 - v->end && (a != T0 || v->start != S1 - T0)) {
+                v->end = S1 - b; /* the front of the end run */
+                continue;
+            }
+            fsum o = *v;
+            if (sv_reserve(v, T0, S1, a, b))
+                recompute_entry(n, k, i);
+            else if (sum_eq(v, &o))
+                return;
+        }
+        return;
+    }
+    for (int k = 0; k <= n->nlev; k++) {
+        unsigned sh = sh_of(k);
+        uint64_t i0 = a >> sh, i1 = (b - 1) >> sh;
+        int changed = 0;
+        for (uint64_t i = i0; i <= i1; i++) {
+            uint64_t S0 = i << sh, S1 = span_end(n, k, i);
+            changed |= ent_reserve(n, k, i, a > S0 ? a : S0, b < S1 ? b : S1);
+        }
+        if (!changed)
+            return;
+    }
+}
+
+/* Start of the free run ending at a, within block ba (before its summary is
+ * updated; bits below a are unchanged). */
+static uint64_t left_ext(const fnode *n, uint64_t ba, uint64_t a)
+{
+    uint64_t S0 = ba << BLK_SHIFT;
+    if (a == S0 || a - S0 == n->blk[ba].start)
+        return S0;
+    uint64_t j = (a - 1) >> 6, z = ~n->w[j] & upto_bit(a - 1);
+    while (!z)
+        z = ~n->w[--j]; /* a reserved page lies in [S0, a) */
+    return (j << 6) + 64 - clz64(z);
+}
+
+static uint64_t right_ext(const fnode *n, uint64_t bb, uint64_t b)
+{
+    uint64_t S1 = (bb + 1) << BLK_SHIFT;
+    if (b == S1 || S1 - b == n->blk[bb].end)
+        return S1;
+    uint64_t j = b >> 6, z = ~n->w[j] & from_bit(b);
+    while (!z)
+        z = ~n->w[++j];
+    return (j << 6) + ctz64(z);
+}
+
+static int upd_free_level(fnode *n, int k, uint64_t a, uint64_t b, uint64_t L, uint64_t R)
+{
+    unsigned sh = sh_of(k);
+    uint64_t i0 = a >> sh, i1 = (b - 1) >> sh;
+    int changed = 0;
+    for (uint64_t i = i0; i <= i1; i++) {
+        uint64_t S0 = i << sh, S1 = span_end(n, k, i);
+        uint64_t l = i == i0 ? L : S0, r = i == i1 ? R : S1;
+        if (k == 0 && i0 == i1) {
+            changed = blk_free(n, i, (unsigned)(l - S0), (unsigned)(r - S0));
+            break;
+        }
+        if (k) {
+            int c = sv_free(&n->lev[k][i], S0, S1, l, r);
+            if (c == 2)
+                recompute_entry(n, k, i);
+            changed |= c != 0;
+            continue;
+        }
+        fsum v = getv(n, k, i);
+        int c = sv_free(&v, S0, S1, l, r);
+        if (c)
+            putv(n, k, i, &v);
+        if (c == 2)
+            recompute_block(n, i);
+        changed |= c != 0;
+    }
+    return changed;
+}
+
+/* Bits [a, b), all reserved before, were just freed. */
+static void sum_free(fnode *n, uint64_t a, uint64_t b)
+{
+    uint64_t L = left_ext(n, a >> BLK_SHIFT, a);
+    uint64_t R = right_ext(n, (b - 1) >> BLK_SHIFT, b);
+    int changed;
+    if ((a >> BLK_SHIFT) == ((b - 1) >> BLK_SHIFT)) {
+        uint64_t bi = a >> BLK_SHIFT, S0 = bi << BLK_SHIFT;
+        changed = blk_free(n, bi, (unsigned)(L - S0), (unsigned)(R - S0));
+        /* the run stays inside the block: one entry per level, no neighbour */
+        if (L != S0 && R != S0 + BLK_BITS) {
+            unsigned sh = BLK_SHIFT;
+            for (int k = 1; k <= n->nlev && changed; k++) {
+                sh += FAN_SHIFT;
+                uint64_t i = a >> sh, T0 = i << sh, T1 = (i + 1) << sh;
+                if (T1 > n->nbits)
+                    T1 = n->nbits;
+                int c = sv_free(&n->lev[k][i], T0, T1, L, R);
+                if (c == 2)
+                    recompute_entry(n, k, i);
+                changed = c != 0;
+            }
+            return;
+        }
+    } else {
+        changed = upd_free_level(n, 0, a, b, L, R);
+    }
+    for (int k = 1; k <= n->nlev && changed; k++) {
+        int c = k - 1;
+        unsigned csh = sh_of(c);
+        uint64_t ca = a >> csh, cb = (b - 1) >> csh, st, en;
+        /* extend [L, R) over the neighbouring children of the same parent */
+        if (L == ca << csh) {
+            uint64_t g = ca & ~(uint64_t)(FAN - 1), j = ca;
+            while (j > g) {
+                j--;
+                ent_se(n, c, j, &st, &en);
+                uint64_t js = j << csh, je = js + (1ULL << csh);
+                if (st == je - js) {
+                    L = js;
+                    continue;
+                }
+                L = je - en;
+                break;
+            }
+        }
+        if (R == span_end(n, c, cb)) {
+            uint64_t g = (cb | (FAN - 1)) + 1;
+            if (g > n->lcnt[c])
+                g = n->lcnt[c];
+            for (uint64_t j = cb + 1; j < g; j++) {
+                ent_se(n, c, j, &st, &en);
+                uint64_t js = j << csh, je = span_end(n, c, j);
+                if (st == je - js) {
+                    R = je;
+                    continue;
+                }
+                R = js + st;
+                break;
+            }
+        }
+        changed = upd_free_level(n, k, a, b, L, R);
+    }
+}
+
+/* Zero every word and summary that is not zero (the node is left as a fresh
+ * all-reserved buffer, ready for any later node of any size). */
+static void wipe(fnode *n, int k, uint64_t i)
+{
+    if (k == 0) {
+        fblk *b = &n->blk[i];
+        if (b->start | b->end | b->inner)
+            memset(n->w + i * BLK_WORDS, 0, BLK_WORDS * sizeof(uint64_t));
+        memset(b, 0, sizeof *b);
+        return;
+    }
+    fsum *v = &n->lev[k][i];
+    if (v->start | v->end | v->inner) {
+        uint64_t c0 = i << FAN_SHIFT, c1 = c0 + FAN;
+        if (c1 > n->lcnt[k - 1])
+            c1 = n->lcnt[k - 1];
+        for (uint64_t c = c0; c < c1; c++)
+            wipe(n, k - 1, c);
+    }
+    memset(v, 0, sizeof *v);
+}
+
+/* ---------------------------------------------------------------- search */
+
+typedef struct fq {
+    uint64_t np;    /* pages */
+    uint64_t step;  /* alignment in pages, a power of two */
+    uint64_t ph;    /* aligned bits are i with (i - ph) % step == 0 */
+    uint64_t hi;    /* c + np <= hi */
+    uint64_t amask; /* word mask of aligned bits when step <= 64 */
+    int small;      /* np <= 64 and step <= 64: in-word run masks */
+} fq;
+
+static inline uint64_t alup(const fq *q, uint64_t i)
+{
+    return i + ((q->ph - i) & (q->step - 1));
+}
+
+enum { K_FOUND, K_FAIL, K_CONT };
+
+/* Scan block bi from bit `from` (>= its start) with the carried candidate
+ * *cand.  Invariant at every boundary x: no candidate lies below *cand, and
+ * if *cand < x then [*cand, x) is free. */
+static int kernel(const fnode *n, uint64_t bi, uint64_t from, uint64_t *cand, const fq *q,
+                  uint64_t *found)
+{
+    const uint64_t *w = n->w;
+    uint64_t S1 = (bi + 1) << BLK_SHIFT;
+    uint64_t end = S1 < q->hi ? S1 : q->hi, np = q->np, c = *cand;
+
+    if (q->small) {
+        for (uint64_t j = from >> 6, je = (end - 1) >> 6; j <= je; j++) {
+            uint64_t ws = j << 6, x = w[j];
+            if (ws < from)
+                x &= ~lomask(from - ws);
+            if (ws + 64 > end)
+                x &= lomask(end - ws);
+            if (c < ws) {
+                uint64_t t = ~x ? ctz64(~x) : 64;
+                if (c + np <= ws + t) {
+                    *found = c;
+                    return K_FOUND;
+                }
+            }
+            if (x) {
+                uint64_t m = runs_of(x, (unsigned)np) & q->amask;
+                if (c > ws)
+                    m &= c - ws >= 64 ? 0 : ~lomask(c - ws);
+                if (m) {
+                    *found = ws + ctz64(m);
+                    return K_FOUND;
+                }
+                if (~x) {
+                    uint64_t c2 = alup(q, ws + 64 - clz64(~x));
+                    if (c2 > c)
+                        c = c2;
+                }
+            } else {
+                uint64_t c2 = alup(q, ws + 64);
+                if (c2 > c)
+                    c = c2;
+            }
+            if (c + np > q->hi)
+                return K_FAIL;
+        }
+        if (end == q->hi)
+            return K_FAIL;
+        *cand = c;
+        return K_CONT;
+    }
+
+    for (;;) {
+        if (c + np > q->hi)
+            return K_FAIL;
+        if (c >= end) {
+            if (end == q->hi)
+                return K_FAIL;
+            *cand = c;
+            return K_CONT;
+        }
+        uint64_t x = c > from ? c : from;
+        uint64_t f = next_free(w, x, end);
+        if (f > x) { /* also breaks a run carried in from the left */
+            c = alup(q, f);
+            continue;
+        }
+        uint64_t e = c + np < end ? c + np : end;
+        uint64_t r = last_reserved(w, x, e);
+        if (r != NONE) {
+            c = alup(q, r + 1);
+            continue;
+        }
+        if (c + np <= end) {
+            *found = c;
+            return K_FOUND;
+        }
+        if (end == q->hi)
+            return K_FAIL;
+        *cand = c; /* [c, S1) is free */
+        return K_CONT;
+    }
+}
+
+/* Lowest candidate in [lo, hi) (see fq), or NONE. */
+static uint64_t fsearch(const fnode *n, uint64_t lo, uint64_t hi, const fq *q0)
+{
+    fq q = *q0;
+    uint64_t np = q.np, cand, f, i;
+    int k = 0, r;
+    q.hi = hi;
+    if (lo >= hi || np > hi - lo)
+        return NONE;
+    cand = alup(&q, lo);
+    if (cand + np > hi)
+        return NONE;
+    i = lo >> BLK_SHIFT;
+    if (lo & (BLK_BITS - 1)) {
+        r = kernel(n, i, lo, &cand, &q, &f);
+        if (r == K_FOUND)
+            return f;
+        if (r == K_FAIL)
+            return NONE;
+        i++;
+    }
+    for (;;) {
+        /* climb while standing on the first child of a parent */
+        while (k < n->nlev && !(i & (FAN - 1))) {
+            k++;
+            i >>= FAN_SHIFT;
+        }
+        if (i >= n->lcnt[k])
+            return NONE;
+    node:;
+        unsigned sh = sh_of(k);
+        uint64_t S0 = i << sh, S1 = span_end(n, k, i);
+        if (S0 >= hi)
+            return NONE;
+        uint64_t st, en, in;
+        if (k == 0) {
+            const fblk *b = &n->blk[i];
+            st = b->start;
+            en = b->end;
+            in = b->inner;
+        } else {
+            const fsum *v = &n->lev[k][i];
+            st = v->start;
+            en = v->end;
+            in = v->inner;
+        }
+        uint64_t lim = S0 + st < hi ? S0 + st : hi;
+        if (cand + np <= lim)
+            return cand;
+        if (st == S1 - S0) { /* all free: the run goes on */
+            i++;
+            continue;
+        }
+        if (in >= np && cand + np <= (S1 < hi ? S1 : hi)) {
+            if (k == 0) {
+                r = kernel(n, i, S0, &cand, &q, &f);
+                if (r == K_FOUND)
+                    return f;
+                if (r == K_FAIL)
+                    return NONE;
+                i++;
+                continue;
+            }
+            k--;
+            i <<= FAN_SHIFT;
+            goto node;
+        }
+        uint64_t c2 = alup(&q, S1 - en);
+        if (c2 > cand)
+            cand = c2;
+        if (cand + np > hi)
+            return NONE;
+        if (cand + np <= S1)
+            return cand;
+        i++;
+    }
+}
+
+static inline uint64_t root_longest(const fnode *n)
+{
+    const fsum *r = &n->lev[n->nlev][0];
+    uint64_t m = r->start > r->end ? r->start : r->end;
+    return m > r->inner ? m : r->inner;
+}
+
+/* ------------------------------------------------------------ the calls */
+
+#ifdef BF_FAST_VERIFY
+static void verify_or_die(void *sys, const char *what)
+{
+    char msg[256];
+    if (bf_fast_verify(sys, msg, sizeof msg)) {
+        fprintf(stderr, "fast: summary self-check failed after %s: %s\n", what, msg);
+        abort();
+    }
+}
+#define VERIFY(sys, what) verify_or_die(sys, what)
+#else
+#define VERIFY(sys, what) ((void)0)
+#endif
+
+static void *f_create(void)
+{
+    fsys *s = calloc(1, sizeof *s);
+    if (!s) {
+        fprintf(stderr, "fast: out of host memory\n");
+        abort();
+    }
+    return s;
+}
+
+static void f_destroy(void *sys)
+{
+    fsys *s = sys;
+    if (!s)
+        return;
+    for (int i = 0; i < BF_MAX_NODES; i++)
+        free(s->node[i].buf);
+    free(s);
+}
+
+static void f_reset(void *sys)
+{
+    fsys *s = sys;
+    for (int i = 0; i < s->nnodes; i++) {
+        fnode *n = &s->node[i];
+        if (n->live)
+            wipe(n, n->nlev, 0);
+        n->live = 0;
+    }
+    s->nnodes = 0;
+    VERIFY(sys, "reset");
+}
+
+/* Bytes of buffer for nbits, and the arrays' offsets. */
+static size_t layout(uint64_t nbits, uint64_t *lcnt, int *nlev, size_t *off)
+{
+    size_t sz = (size_t)(nbits / 8);
+    int k = 0;
+    lcnt[0] = nbits >> BLK_SHIFT;
+    off[0] = sz;
+    sz += (size_t)lcnt[0] * sizeof(fblk);
+    sz = (sz + 31) & ~(size_t)31;
+    do {
+        k++;
+        lcnt[k] = (lcnt[k - 1] + FAN - 1) >> FAN_SHIFT;
+        off[k] = sz;
+        sz += (size_t)lcnt[k] * sizeof(fsum);
+    } while (lcnt[k] > 1);
+    *nlev = k;
+    return sz;
+}
+
+static bf_result f_add_node(void *sys, uint64_t sp, uint64_t ep, uint8_t *mem)
+{
+    fsys *s = sys;
+    if (sp >= ep || ep - sp > BF_MAX_NODE_PAGES || ep >= BF_PFN_LIMIT ||
+        s->nnodes >= BF_MAX_NODES)
+        return bf_fail(BF_EINVAL);
+    for (int i = 0; i < s->nnodes; i++)
+        if (sp < s->node[i].end_pfn && s->node[i].start_pfn < ep)
+            return bf_fail(BF_EINVAL);
+    int id = s->nnodes;
+    fnode *n = &s->node[id];
+    uint64_t nbits = ((ep - sp) + BLK_BITS - 1) & ~(uint64_t)(BLK_BITS - 1);
+    size_t off[MAXLEV + 1];
+    size_t need = layout(nbits, n->lcnt, &n->nlev, off);
+    if (need > n->cap) {
+        free(n->buf);
+        n->buf = calloc(1, need);
+        if (!n->buf) {
+            fprintf(stderr, "fast: out of host memory for a node of %llu pages\n",
+                    (unsigned long long)(ep - sp));
+            abort();
+        }
+        n->cap = need;
+    }
+#ifdef BF_FAST_VERIFY
+    for (size_t b = 0; b < need; b++)
+        if (((const uint8_t *)n->buf)[b]) {
+            fprintf(stderr, "fast: reused node buffer not wiped (byte %zu)\n", b);
+            abort();
+        }
+#endif
+    n->w = n->buf;
+    n->blk = (fblk *)((char *)n->buf + off[0]);
+    for (int k = 1; k <= n->nlev; k++)
+        n->lev[k] = (fsum *)(void *)((char *)n->buf + off[k]);
+    n->start_pfn = sp;
+    n->end_pfn = ep;
+    n->nbits = nbits;
+    n->base = ep - nbits;
+    n->off0 = sp - n->base;
+    n->nfree = 0;
+    n->last_success = n->last_pos = n->last_offset = 0;
+    n->mem = mem;
+    n->live = 1;
+    int j = id;
+    while (j > 0 && s->node[s->sorted[j - 1]].start_pfn > sp) {
+        s->sorted[j] = s->sorted[j - 1];
+        j--;
+    }
+    s->sorted[j] = (uint8_t)id;
+    s->nnodes++;
+    VERIFY(sys, "add_node");
+    return bf_ok((uint64_t)id);
+}
+
+/* The live node holding pages [p0, p1), or NULL. */
+static inline fnode *find_node(fsys *s, uint64_t p0, uint64_t p1)
+{
+    fnode *c = &s->node[s->hit];
+    if (s->hit < s->nnodes && c->start_pfn <= p0 && p1 <= c->end_pfn)
+        return c->live ? c : NULL; /* nodes do not overlap: no other holds it */
+    int lo = 0, hi = s->nnodes;
+    while (lo < hi) { /* first sorted node with start_pfn > p0 */
+        int mid = (lo + hi) / 2;
+        if (s->node[s->sorted[mid]].start_pfn <= p0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!lo)
+        return NULL;
+    fnode *n = &s->node[s->sorted[lo - 1]];
+    if (!n->live || p1 > n->end_pfn)
+        return NULL;
+    s->hit = s->sorted[lo - 1];
+    return n;
+}
+
+static bf_result f_reserve(void *sys, uint64_t addr, uint64_t size)
+{
+    fsys *s = sys;
+    if (!size || addr + size < addr)
+        return bf_fail(BF_EINVAL);
+    uint64_t p0 = bf_pfn_down(addr), p1 = bf_pfn_up(addr + size);
+    fnode *n = find_node(s, p0, p1);
+    if (!n)
+        return bf_fail(BF_EINVAL);
+    uint64_t a = p0 - n->base, b = p1 - n->base;
+    uint64_t cnt = bits_reserve(n->w, a, b);
+    if (cnt) {
+        n->nfree -= cnt;
+        sum_reserve(n, a, b);
+    }
+    VERIFY(sys, "reserve");
+    return bf_ok(cnt);
+}
+
+static bf_result f_free(void *sys, uint64_t addr, uint64_t size)
+{
+    fsys *s = sys;
+    if (!size || addr + size < addr)
+        return bf_fail(BF_EINVAL);
+    fnode *n = find_node(s, bf_pfn_down(addr), bf_pfn_up(addr + size));
+    if (!n)
+        return bf_fail(BF_EINVAL);
+    uint64_t f0 = bf_pfn_up(addr), f1 = bf_pfn_down(addr + size), cnt = 0;
+    if (f0 < f1) {
+        uint64_t a = f0 - n->base, b = f1 - n->base;
+        if (bits_any_free(n->w, a, b))
+            return bf_fail(BF_ENOTRESERVED);
+        bits_free(n->w, a, b);
+        cnt = f1 - f0;
+        n->nfree += cnt;
+        sum_free(n, a, b);
+        if (n->last_offset && n->last_pos >= f0 - n->start_pfn &&
+            n->last_pos < f1 - n->start_pfn)
+            n->last_offset = 0;
+    }
+    uint64_t off = addr - (n->start_pfn << BF_PAGE_SHIFT);
+    if (off < n->last_success)
+        n->last_success = off;
+    VERIFY(sys, "free");
+    return bf_ok(cnt);
+}
+
+/* Bits 0, step, 2 step, ... of a word, for step = 1, 2, 4, .., 64. */
+static const uint64_t step_mask[7] = {~0ULL,
+                                      0x5555555555555555ULL,
+                                      0x1111111111111111ULL,
+                                      0x0101010101010101ULL,
+                                      0x0001000100010001ULL,
+                                      0x0000000100000001ULL,
+                                      1ULL};
+
+/* Contract section 3 on one node; 1 and *out on success. */
+static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, uint64_t a, uint64_t goal, uint64_t limit,
+                 uint64_t *out)
+{
+    uint64_t node_start = n->start_pfn << BF_PAGE_SHIFT;
+    if (limit && node_start >= limit)
+        return 0;
+    uint64_t win_end = n->end_pfn;
+    if (limit && bf_pfn_down(limit) < win_end)
+        win_end = bf_pfn_down(limit);
+    if (win_end <= n->start_pfn)
+        return 0;
+    uint64_t np = bf_pfn_up(size);
+    if (np > win_end - n->start_pfn)
+        return 0;
+
+    fq q;
+    q.np = np;
+    q.step = a >> BF_PAGE_SHIFT ? a >> BF_PAGE_SHIFT : 1;
+    q.ph = (0 - n->base) & (q.step - 1);
+    q.small = np <= 64 && q.step <= 64;
+    q.amask = 0;
+    if (q.small) /* every step-th bit, from the phase */
+        q.amask = step_mask[ctz64(q.step)] << q.ph;
+    q.hi = 0;
+
+    uint64_t pref = node_start;
+    if (goal && node_start <= goal && bf_pfn_down(goal) < win_end) {
+        uint64_t ls = node_start + n->last_success;
+        pref = goal;
+        if (ls >= pref && (!limit || ls < limit))
+            pref = ls;
+    }
+    /* p = PFN_DOWN(ALIGN(pref, a)); past 2^64 there is no page >= p */
+    int have_p = pref <= (uint64_t)0 - a;
+    uint64_t p = have_p ? ((pref + a - 1) & ~(a - 1)) >> BF_PAGE_SHIFT : 0;
+    uint64_t hi = win_end - n->base, s = NONE;
+    if (have_p && p < win_end) {
+        uint64_t lo = p - n->base, m = 0;
+        if (q.small) { /* most fits start in the word of p (a bump, as at boot) */
+            uint64_t ws = lo & ~63ULL, x = n->w[lo >> 6] & from_bit(lo);
+            if (ws + 64 > hi)
+                x &= lomask(hi - ws);
+            m = runs_of(x, (unsigned)np) & q.amask;
+            if (m)
+                s = ws + ctz64(m);
+        }
+        if (!m) {
+            if (np > root_longest(n)) /* no run that long anywhere */
+                return 0;
+            s = fsearch(n, lo, hi, &q);
+        }
+    } else if (np > root_longest(n)) {
+        return 0;
+    }
+    if (s == NONE) {
+        uint64_t hi2 = hi;
+        if (have_p && p < win_end) { /* no candidate >= p: look below it */
+            uint64_t pb = p - n->base;
+            if (pb == n->off0)
+                return 0;
+            if (pb - 1 + np < hi2)
+                hi2 = pb - 1 + np;
+        }
+        s = fsearch(n, n->off0, hi2, &q);
+        if (s == NONE)
+            return 0;
+    }
+
+    uint64_t rel = s - n->off0, res, k;
+    if (a < BF_PAGE_SIZE && n->last_offset && n->last_pos + 1 == rel) {
+        uint64_t off = (n->last_offset + a - 1) & ~(a - 1);
+        uint64_t room = BF_PAGE_SIZE - off;
+        res = node_start + n->last_pos * BF_PAGE_SIZE + off;
+        if (size < room) {
+            k = 0;
+            n->last_offset = off + size;
+        } else {
+            uint64_t rem = size - room;
+            k = bf_pfn_up(rem);
+            if (k)
+                n->last_pos = rel + k - 1;
+            n->last_offset = rem & (BF_PAGE_SIZE - 1);
+        }
+    } else {
+        res = (s + n->base) << BF_PAGE_SHIFT;
+        k = np;
+        n->last_pos = rel + np - 1;
+        n->last_offset = size & (BF_PAGE_SIZE - 1);
+    }
+    n->last_success = rel << BF_PAGE_SHIFT;
+    if (k) {
+        bits_clear(n->w, s, s + k);
+        n->nfree -= k;
+        sum_reserve(n, s, s + k);
+    }
+    if (n->mem)
+        memset(n->mem + (res - node_start), 0, (size_t)size);
+    *out = res;
+    return 1;
+}
+
+static bf_result f_alloc(void *sys, uint64_t size, uint64_t align, uint64_t goal, uint64_t limit)
+{
+    fsys *s = sys;
+    uint64_t out = 0;
+    if (!size || (align & (align - 1)))
+        return bf_fail(BF_EINVAL);
+    for (int i = 0; i < s->nnodes; i++)
+        if (s->node[i].live && place(&s->node[i], size, align ? align : 1, goal, limit, &out)) {
+            VERIFY(s, "alloc");
+            return bf_ok(out);
+        }
+    VERIFY(s, "alloc");
+    return bf_fail(BF_ENOMEM);
+}
+
+static bf_result f_alloc_node(void *sys, uint64_t nid, uint64_t size, uint64_t align,
+                              uint64_t goal, uint64_t limit)
+{
+    fsys *s = sys;
+    uint64_t a = align ? align : 1, out = 0;
+    if (!size || (align & (align - 1)) || nid >= (uint64_t)s->nnodes)
+        return bf_fail(BF_EINVAL);
+    int ok = s->node[nid].live && place(&s->node[nid], size, a, goal, limit, &out);
+    for (int i = 0; !ok && i < s->nnodes; i++)
+        if ((uint64_t)i != nid && s->node[i].live)
+            ok = place(&s->node[i], size, a, goal, limit, &out);
+    VERIFY(s, "alloc_node");
+    return ok ? bf_ok(out) : bf_fail(BF_ENOMEM);
+}
+
+static bf_result f_free_all(void *sys, uint64_t nid)
+{
+    fsys *s = sys;
+    if (nid >= (uint64_t)s->nnodes || !s->node[nid].live)
+        return bf_fail(BF_EINVAL);
+    fnode *n = &s->node[nid];
+    uint64_t cnt = n->nfree;
+    wipe(n, n->nlev, 0);
+    n->live = 0;
+    n->nfree = 0;
+    VERIFY(sys, "free_all");
+    return bf_ok(cnt);
+}
+
+static int f_page_reserved(void *sys, uint64_t pfn)
+{
+    fsys *s = sys;
+    if (pfn == UINT64_MAX)
+        return -1;
+    fnode *n = find_node(s, pfn, pfn + 1);
+    if (!n)
+        return -1;
+    uint64_t i = pfn - n->base;
+    return !((n->w[i >> 6] >> (i & 63)) & 1);
+}
+
+static int f_node_info(void *sys, uint64_t nid, bf_node_info *out)
+{
+    fsys *s = sys;
+    if (nid >= (uint64_t)s->nnodes)
+        return -1;
+    const fnode *n = &s->node[nid];
+    out->start_pfn = n->start_pfn;
+    out->end_pfn = n->end_pfn;
+    out->live = n->live;
+    out->last_success = n->last_success;
+    out->last_pos = n->last_pos;
+    out->last_offset = n->last_offset;
+    return 0;
+}
+
+/* Reserved bits of node nid from node-relative page `first` (a multiple of
+ * 64): bit j of words[o] stands for page start_pfn + first + 64 * o + j. */
+static int f_read_bits(void *sys, uint64_t nid, uint64_t first, uint64_t *words, uint64_t nwords)
+{
+    fsys *s = sys;
+    if (nid >= (uint64_t)s->nnodes || !s->node[nid].live)
+        return -1;
+    const fnode *n = &s->node[nid];
+    uint64_t pages = n->end_pfn - n->start_pfn;
+    uint64_t from = n->off0 + first, sh = from & 63, j0 = from >> 6, last = n->nbits >> 6;
+    for (uint64_t o = 0; o < nwords; o++) {
+        uint64_t p0 = first + 64 * o; /* node-relative page of bit 0 */
+        if (first > pages || p0 >= pages) {
+            words[o] = 0;
+            continue;
+        }
+        uint64_t x = n->w[j0 + o] >> sh;
+        if (sh && j0 + o + 1 < last)
+            x |= n->w[j0 + o + 1] << (64 - sh);
+        x = ~x;
+        if (pages - p0 < 64)
+            x &= lomask(pages - p0);
+        words[o] = x;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------- self-check */
+
+static int bit_free(const fnode *n, uint64_t i) { return (int)((n->w[i >> 6] >> (i & 63)) & 1); }
+
+/* End of the run of bits equal to `val` starting at x, bounded by e. */
+static uint64_t run_end(const fnode *n, uint64_t x, uint64_t e, int val)
+{
+    while (x < e) {
+        if ((x & 63) == 0 && x + 64 <= e && n->w[x >> 6] == (val ? ~0ULL : 0)) {
+            x += 64;
+            continue;
+        }
+        if (bit_free(n, x) != val)
+            break;
+        x++;
+    }
+    return x;
+}
+
+static int vfail(char *msg, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    if (msg && len) {
+        va_start(ap, fmt);
+        vsnprintf(msg, len, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+int bf_fast_verify(void *sys, char *msg, size_t len)
+{
+    fsys *s = sys;
+    for (int id = 0; id < s->nnodes; id++) {
+        const fnode *n = &s->node[id];
+        if (!n->live) {
+            if (n->cap && n->w[0])
+                return vfail(msg, len, "node %d: retired but not wiped", id);
+            continue;
+        }
+        uint64_t cnt = 0;
+        for (uint64_t j = 0; j < n->nbits / 64; j++)
+            cnt += pop64(n->w[j]);
+        if (cnt != n->nfree)
+            return vfail(msg, len, "node %d: nfree %llu, bitmap has %llu", id,
+                         (unsigned long long)n->nfree, (unsigned long long)cnt);
+        for (uint64_t i = 0; i < n->off0; i++)
+            if (bit_free(n, i))
+                return vfail(msg, len, "node %d: padding bit %llu free", id,
+                             (unsigned long long)i);
+        for (int k = 0; k <= n->nlev; k++) {
+            for (uint64_t i = 0; i < n->lcnt[k]; i++) {
+                uint64_t S0 = i << sh_of(k), S1 = span_end(n, k, i);
+                uint64_t st = 0, en = 0, in = 0, x, y;
+                if (k) {
+                    /* from the children, verified one level down: walk the
+                     * runs formed by their edge runs; inner = the longest run
+                     * that touches neither end of the span */
+                    uint64_t c0 = i << FAN_SHIFT, c1 = c0 + FAN, rs = S0; /* current run start */
+                    int open = 1; /* a run is open at rs (it started at S0) */
+                    if (c1 > n->lcnt[k - 1])
+                        c1 = n->lcnt[k - 1];
+                    for (uint64_t c = c0; c < c1; c++) {
+                        fsum ch = getv(n, k - 1, c);
+                        uint64_t cs = c << sh_of(k - 1), ce = span_end(n, k - 1, c);
+                        if (ch.start == ce - cs) { /* all free: the run goes on */
+                            if (!open) {
+                                rs = cs;
+                                open = 1;
+                            }
+                            continue;
+                        }
+                        if (ch.start) { /* the open run (or a new one) ends in c */
+                            if (!open)
+                                rs = cs;
+                            open = 1;
+                        }
+                        if (open) {
+                            uint64_t rl = cs + ch.start - rs;
+                            if (rs == S0)
+                                st = rl;
+                            else if (rl > in)
+                                in = rl;
+                        }
+                        if (ch.inner > in)
+                            in = ch.inner;
+                        open = ch.end != 0;
+                        rs = ce - ch.end;
+                    }
+                    if (open) {
+                        if (rs == S0)
+                            st = en = S1 - S0;
+                        else
+                            en = S1 - rs;
+                    }
+                    goto compare;
+                }
+                x = S0;
+                while (x < S1) {
+                    y = run_end(n, x, S1, 0); /* skip reserved */
+                    if (y >= S1)
+                        break;
+                    x = run_end(n, y, S1, 1); /* free run [y, x) */
+                    if (y == S0)
+                        st = x - y;
+                    if (x == S1)
+                        en = x - y;
+                    if (y != S0 && x != S1 && x - y > in)
+                        in = x - y;
+                }
+            compare:;
+                fsum v = getv(n, k, i);
+                if (v.start != st || v.end != en || v.inner != in)
+                    return vfail(msg, len,
+                                 "node %d level %d entry %llu: stored start/end/inner "
+                                 "%llu/%llu/%llu, recomputed %llu/%llu/%llu",
+                                 id, k, (unsigned long long)i, (unsigned long long)v.start,
+                                 (unsigned long long)v.end, (unsigned long long)v.inner,
+                                 (unsigned long long)st, (unsigned long long)en,
+                                 (unsigned long long)in);
+                if (!in) {
+                    if (v.ipos)
+                        return vfail(msg, len, "node %d level %d entry %llu: ipos %llu with no "
+                                               "inner run",
+                                     id, k, (unsigned long long)i, (unsigned long long)v.ipos);
+                    continue;
+                }
+                if (v.ipos <= S0 || v.ipos + in >= S1 || bit_free(n, v.ipos - 1) ||
+                    bit_free(n, v.ipos + in) || run_end(n, v.ipos, S1, 1) != v.ipos + in)
+                    return vfail(msg, len,
+                                 "node %d level %d entry %llu: ipos %llu is not a maximal "
+                                 "inner run of %llu",
+                                 id, k, (unsigned long long)i, (unsigned long long)v.ipos,
+                                 (unsigned long long)in);
+            }
+        }
+    }
+    return 0;
+}
+
+const bf_backend bf_backend_fast = {
+    .name = "fast",
+    .description = "exact contract; word-at-a-time search with per-block free-run summaries",
+    .flags = BF_PROMISES_EXACT,
+    .create = f_create,
+    .destroy = f_destroy,
+    .reset = f_reset,
+    .set_option = NULL,
+    .add_node = f_add_node,
+    .reserve = f_reserve,
+    .free = f_free,
+    .alloc = f_alloc,
+    .alloc_node = f_alloc_node,
+    .free_all = f_free_all,
+    .page_reserved = f_page_reserved,
+    .node_info = f_node_info,
+    .read_bits = f_read_bits,
+};
