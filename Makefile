@@ -32,7 +32,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan bench bench-bugs bench-harness clean fuzzers libfuzzer afl fuzz gate coverage
+.PHONY: all test asan bench bench-bugs bench-harness clean fuzzers libfuzzer afl fuzz gate coverage canary
 TARGETS := fast 2614 ref
 REPLAY_BINS := $(TARGETS:%=$(BUILD)/fuzz/replay-%)
 all: $(BUILD)/bootfuzz $(UNIT_BINS) $(REPLAY_BINS)
@@ -68,7 +68,16 @@ $(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/target_%.o $(LIB)
 libfuzzer:
 	$(MAKE) BUILD=build/libfuzzer CC=clang OPT=-O2 \
 	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(SAN)" \
-	  $(TARGETS:%=build/libfuzzer/fuzz/libfuzzer-%) $(TARGETS:%=build/libfuzzer/fuzz/replay-%)
+	  $(TARGETS:%=build/libfuzzer/fuzz/libfuzzer-%) $(TARGETS:%=build/libfuzzer/fuzz/replay-%) \
+	  build/libfuzzer/bootfuzz
+
+# The canary: the same sanitizer/libFuzzer build with a bug planted in the
+# fast allocator (-DBF_FAST_CANARY); the gate must be red on it.
+canary:
+	$(MAKE) BUILD=build/canary CC=clang OPT=-O2 \
+	  EXTRA_CFLAGS="-DBF_FAST_CANARY -fsanitize=fuzzer-no-link $(SAN)" \
+	  $(TARGETS:%=build/canary/fuzz/libfuzzer-%) $(TARGETS:%=build/canary/fuzz/replay-%) \
+	  build/canary/bootfuzz
 
 # AFL++ (afl-clang-fast, persistent mode, shared-memory input) and the
 # CMPLOG twin: build/afl/fuzz/afl-TARGET, build/afl-cmplog/fuzz/afl-TARGET
