@@ -17,7 +17,4 @@ int cmd_encode(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_minimize(int argc, char **argv);
 
-/* Whole file ("-" = stdin) into a malloc'd buffer; -1 on error (errno). */
-int bf_read_file(const char *path, uint8_t **data, size_t *len);
-
 #endif

@@ -4,43 +4,16 @@
  *   bootfuzz encode TRACE    trace -> bytes (raw records; print gives it back)
  *   bootfuzz replay ...      run inputs through a target without aborting
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "backends.h"
 #include "cli.h"
+#include "files.h"
 #include "lockstep.h"
 #include "trace.h"
-
-int bf_read_file(const char *path, uint8_t **data, size_t *len)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f)
-        return -1;
-    size_t cap = 4096, n = 0, got;
-    uint8_t *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    int bad = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (!buf)
-        abort();
-    if (bad) {
-        free(buf);
-        return -1;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
 
 /* Decode and run on the reference alone (no checks): the input's calls. */
 static void print_input(const uint8_t *data, size_t size, FILE *out)
@@ -134,39 +107,21 @@ typedef struct replay_item {
     uint64_t digest; /* of every answer, to compare runs */
 } replay_item;
 
-static int collect(const char *path, replay_item **items, size_t *n, size_t *cap)
+typedef struct item_list {
+    replay_item *items;
+    size_t n, cap;
+} item_list;
+
+static int collect(const char *path, void *p)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        fprintf(stderr, "bootfuzz: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        int rc = 0;
-        if (!d)
-            return -1;
-        while ((de = readdir(d)) != NULL) {
-            if (de->d_name[0] == '.')
-                continue;
-            char *full = malloc(strlen(path) + strlen(de->d_name) + 2);
-            if (!full)
-                abort();
-            sprintf(full, "%s/%s", path, de->d_name);
-            rc |= collect(full, items, n, cap);
-            free(full);
-        }
-        closedir(d);
-        return rc;
-    }
-    if (*n == *cap) {
-        *items = realloc(*items, (*cap = *cap ? *cap * 2 : 64) * sizeof **items);
-        if (!*items)
+    item_list *l = p;
+    if (l->n == l->cap) {
+        l->items = realloc(l->items, (l->cap = l->cap ? l->cap * 2 : 64) * sizeof *l->items);
+        if (!l->items)
             abort();
     }
-    memset(&(*items)[*n], 0, sizeof **items);
-    (*items)[(*n)++].path = strdup(path);
+    memset(&l->items[l->n], 0, sizeof *l->items);
+    l->items[l->n++].path = strdup(path);
     return 0;
 }
 
@@ -228,11 +183,12 @@ int cmd_replay(int argc, char **argv)
     bf_runner *r = bf_runner_new(target, options);
     if (!r)
         return 2;
-    replay_item *items = NULL;
-    size_t n = 0, cap = 0;
+    item_list list = {0};
     int bad = 0;
     for (; i < argc; i++)
-        bad |= collect(argv[i], &items, &n, &cap);
+        bad |= bf_walk(argv[i], NULL, collect, &list) < 0;
+    replay_item *items = list.items;
+    size_t n = list.n;
     if (n)
         qsort(items, n, sizeof *items, cmp_item);
     int findings = 0;

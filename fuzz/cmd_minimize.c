@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "files.h"
 #include "minimize.h"
 
 int cmd_minimize(int argc, char **argv)

@@ -2,14 +2,13 @@
  * cmd_run.c - `bootfuzz run`: run traces against a backend, check every
  * expectation, or print the trace back annotated with the results.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "backends.h"
 #include "cli.h"
+#include "files.h"
 #include "session.h"
 #include "trace.h"
 
@@ -120,62 +119,17 @@ static void run_file(const char *path, bf_session *s, const run_opts *o, run_sta
     bf_trace_free(&t);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+typedef struct run_ctx {
+    bf_session *s;
+    const run_opts *o;
+    run_stats *st;
+} run_ctx;
 
-static int ends_with(const char *s, const char *suf)
+static int run_one(const char *path, void *p)
 {
-    size_t n = strlen(s), m = strlen(suf);
-    return n >= m && !strcmp(s + n - m, suf);
-}
-
-/* A directory runs every *.trace below it, in name order. */
-static void run_path(const char *path, bf_session *s, const run_opts *o, run_stats *st)
-{
-    struct stat sb;
-    if (strcmp(path, "-") && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        DIR *d = opendir(path);
-        if (!d) {
-            fprintf(stderr, "%s: cannot open directory\n", path);
-            st->bad_files++;
-            return;
-        }
-        char **names = NULL;
-        size_t n = 0, cap = 0;
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
-            if (de->d_name[0] == '.')
-                continue;
-            char *full = malloc(strlen(path) + strlen(de->d_name) + 2);
-            if (!full)
-                abort();
-            sprintf(full, "%s/%s", path, de->d_name);
-            struct stat cb;
-            if (stat(full, &cb) != 0 || (!S_ISDIR(cb.st_mode) && !ends_with(full, ".trace"))) {
-                free(full);
-                continue;
-            }
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                names = realloc(names, cap * sizeof *names);
-                if (!names)
-                    abort();
-            }
-            names[n++] = full;
-        }
-        closedir(d);
-        if (n)
-            qsort(names, n, sizeof *names, cmp_str);
-        for (size_t i = 0; i < n; i++) {
-            run_path(names[i], s, o, st);
-            free(names[i]);
-        }
-        free(names);
-        return;
-    }
-    run_file(path, s, o, st);
+    run_ctx *c = p;
+    run_file(path, c->s, c->o, c->st);
+    return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -224,8 +178,10 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     run_stats st = {0};
-    for (; i < argc; i++)
-        run_path(argv[i], &s, &o, &st);
+    run_ctx ctx = {&s, &o, &st};
+    for (; i < argc; i++) /* a directory: every *.trace below it, in name order */
+        if (bf_walk(argv[i], ".trace", run_one, &ctx) < 0)
+            st.bad_files++;
     bf_session_destroy(&s);
     if (o.verbose || st.files > 1)
         fprintf(stderr, "bootfuzz run: %d file%s on %s, %d checks, %d mismatches%s\n", st.files,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "trace.h"
 
 int bf_parse_u64(const char *s, size_t len, uint64_t *out)
@@ -450,34 +451,13 @@ int bf_trace_parse(const char *path, const char *text, size_t len, bf_trace *out
 
 int bf_trace_load(const char *path, bf_trace *out, char *err, size_t errcap)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) {
-        snprintf(err, errcap, "%s: cannot open: %s", path, strerror(errno));
+    uint8_t *buf;
+    size_t len;
+    if (bf_read_file(path, &buf, &len) != 0) {
+        snprintf(err, errcap, "%s: cannot read: %s", path, strerror(errno));
         return -1;
     }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
-    size_t got;
-    while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            if (!buf)
-                abort();
-        }
-    }
-    int rd_err = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (rd_err) {
-        snprintf(err, errcap, "%s: read error", path);
-        free(buf);
-        return -1;
-    }
-    int r = bf_trace_parse(path, buf, len, out, err, errcap);
+    int r = bf_trace_parse(path, (const char *)buf, len, out, err, errcap);
     free(buf);
     return r;
 }
