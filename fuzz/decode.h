@@ -18,7 +18,7 @@
 #define BF_DECODE_MAX_RAW 80      /* raw records (encoded traces, prelude included) */
 #define BF_RECORD_SIZE 8          /* one call record */
 #define BF_DECODE_MAX_NODE_PAGES (1u << 16) /* nodes of raw records are cut to this */
-#define BF_DECODE_MEM_PAGES 32     /* backing memory only for nodes this small */
+#define BF_DECODE_MEM_PAGES 16     /* backing memory only for nodes this small */
 #define BF_RECENT 16              /* blocks a free/reserve can name */
 #define BF_HEADER_RAW 0x80        /* header bit: no implicit nodes/prelude */
 #define BF_RECORD_RAW 0xf0        /* record byte 0xf0..0xff: op + raw 64-bit arguments */
