@@ -41,6 +41,12 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+# Coverage instrumentation for the fuzzing engines (COV, set by the
+# libfuzzer/canary builds) goes only where it guides the search: the
+# allocators, the reference and the decoder; the harness's own loops
+# (checker, runner, sessions) would only slow every execution down.
+$(BUILD)/obj/impl/%.o $(BUILD)/obj/ref/%.o $(BUILD)/obj/fuzz/decode.o: ALL_CFLAGS += $(COV)
+
 # Objects are linked directly, not from an archive: the backend registry
 # refers to allocators weakly, and a weak reference does not pull an
 # archive member in.
@@ -66,16 +72,16 @@ $(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/target_%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 libfuzzer:
-	$(MAKE) BUILD=build/libfuzzer CC=clang OPT=-O2 \
-	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(SAN)" \
+	$(MAKE) BUILD=build/libfuzzer CC=clang OPT=-O2 COV=-fsanitize=fuzzer-no-link \
+	  EXTRA_CFLAGS="$(SAN)" \
 	  $(TARGETS:%=build/libfuzzer/fuzz/libfuzzer-%) $(TARGETS:%=build/libfuzzer/fuzz/replay-%) \
 	  build/libfuzzer/bootfuzz
 
 # The canary: the same sanitizer/libFuzzer build with a bug planted in the
 # fast allocator (-DBF_FAST_CANARY); the gate must be red on it.
 canary:
-	$(MAKE) BUILD=build/canary CC=clang OPT=-O2 \
-	  EXTRA_CFLAGS="-DBF_FAST_CANARY -fsanitize=fuzzer-no-link $(SAN)" \
+	$(MAKE) BUILD=build/canary CC=clang OPT=-O2 COV=-fsanitize=fuzzer-no-link \
+	  EXTRA_CFLAGS="-DBF_FAST_CANARY $(SAN)" \
 	  $(TARGETS:%=build/canary/fuzz/libfuzzer-%) $(TARGETS:%=build/canary/fuzz/replay-%) \
 	  build/canary/bootfuzz
 
