@@ -322,13 +322,6 @@ static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, in
     fputc('\n', out);
 }
 
-void bf_runner_print_trace(const bf_runner *r, FILE *out, int with_sut)
-{
-    fprintf(out, "%%format 1\n");
-    for (unsigned i = 0; i < r->nlog; i++)
-        print_entry(r, &r->log[i], out, with_sut, NULL);
-}
-
 void bf_runner_report(const bf_runner *r, FILE *out)
 {
     fprintf(out, "%s\n", r->signature);

@@ -55,7 +55,4 @@ int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size);
  * both sides' answers (a runnable trace), and the state difference. */
 void bf_runner_report(const bf_runner *r, FILE *out);
 
-/* Print the input as a trace (calls with the reference's answers). */
-void bf_runner_print_trace(const bf_runner *r, FILE *out, int with_sut);
-
 #endif

@@ -145,13 +145,14 @@ static bf_result ref_free(void *p, uint64_t addr, uint64_t size)
     if (!n)
         return bf_fail(BF_EINVAL);
     uint64_t lo = bf_pfn_up(addr), hi = bf_pfn_down(addr + size); /* may be empty */
-    for (uint64_t pfn = lo; pfn < hi; pfn++)
-        if (page_is_free(n, pfn))
-            return bf_fail(BF_ENOTRESERVED); /* nothing changed yet */
-    uint64_t freed = 0;
-    for (uint64_t pfn = lo; pfn < hi; pfn++) {
-        set_page_free(n, pfn, 1);
-        freed++;
+    uint64_t freed = hi > lo ? hi - lo : 0;
+    if (freed) {
+        uint8_t *set = n->is_free + (lo - n->start_pfn); /* the pages to free */
+        if (memchr(set, 1, freed))                       /* one is already free */
+            return bf_fail(BF_ENOTRESERVED);             /* nothing changed yet */
+        memset(set, 1, freed);
+        if (hi - n->start_pfn > n->dirty)
+            n->dirty = hi - n->start_pfn;
     }
     uint64_t off = addr - node_start(n);
     if (off < n->last_success)
