@@ -19,10 +19,16 @@
  * a fully free span has start = end = S1 - S0, inner = 0.  The longest free
  * run of the span is max(start, end, inner) (the percpu allocator's
  * left_free / right_free / contig_hint).  Keeping the runs that touch the
- * edges apart from "inner" makes the common updates O(1) per level: carving
- * the front of an edge run (what a bump-like first fit does) only shortens
- * that run and may add a piece to "inner"; only a change to the stored inner
- * run itself needs a rescan of the entry (8 words, or 16 children).
+ * edges apart from "inner" lets a parent be computed from its 16 children
+ * alone.
+ *
+ * Laziness.  reserve, free and alloc write only the bitmap and mark the
+ * blocks they touched dirty (one bit per entry per level; the parent of a
+ * dirty entry is dirty).  A dirty summary is never trusted: before a search
+ * reads summaries, flush() recomputes the dirty blocks (8 words) and, bottom
+ * up, the dirty entries above them whose children changed.  So a reserve or
+ * free costs about as much as the bit update, and the summaries are brought
+ * up to date once per search however many updates came before it.
  *
  * Search.  Lowest candidate c >= lo with c on the alignment grid (phase of the
  * physical frame), [c, c + npages) free and c + npages <= hi.  The block of lo
@@ -30,6 +36,8 @@
  * climbing while it stands on the first child of a parent and descending only
  * into entries whose inner run could hold the request.  A "cand" carries the
  * lowest aligned position of the free run reaching the current boundary.
+ * The boot pattern (place_quick: limit 0, align <= PAGE_SIZE, the answer in
+ * the word of p or the next) reads only the bitmap, so it never flushes.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -70,6 +78,7 @@ typedef struct fnode {
     uint64_t *w;
     fblk *blk;
     fsum *lev[MAXLEV + 1];
+    uint64_t *dirty[MAXLEV + 1]; /* one bit per entry of each level */
     void *buf; /* all of the above arrays; all zero while unused */
     size_t cap;
 } fnode;
@@ -337,34 +346,10 @@ static inline fsum getv(const fnode *n, int k, uint64_t i)
     return v;
 }
 
-static inline void putv(fnode *n, int k, uint64_t i, const fsum *v)
-{
-    if (k == 0) {
-        fblk *b = &n->blk[i];
-        b->start = (uint16_t)v->start;
-        b->end = (uint16_t)v->end;
-        b->inner = (uint16_t)v->inner;
-        b->ipos = (uint16_t)(v->inner ? v->ipos - (i << BLK_SHIFT) : 0);
-    } else {
-        n->lev[k][i] = *v;
-    }
-}
-
 static inline int sum_eq(const fsum *a, const fsum *b)
 {
     return a->start == b->start && a->end == b->end && a->inner == b->inner &&
            a->ipos == b->ipos;
-}
-
-static inline void ent_se(const fnode *n, int k, uint64_t i, uint64_t *st, uint64_t *en)
-{
-    if (k == 0) {
-        *st = n->blk[i].start;
-        *en = n->blk[i].end;
-    } else {
-        *st = n->lev[k][i].start;
-        *en = n->lev[k][i].end;
-    }
 }
 
 static void recompute_block(fnode *n, uint64_t bi)
@@ -456,326 +441,95 @@ static void recompute_entry(fnode *n, int k, uint64_t i)
     n->lev[k][i] = v;
 }
 
-static inline void recompute(fnode *n, int k, uint64_t i)
+/* ------------------------------------------------------------- laziness
+ *
+ * reserve, free and alloc change only the bitmap and mark the blocks they
+ * touch dirty: bit bi of dirty[0], and bit bi >> (4 k) of dirty[k] for each
+ * level k above.  Invariant: the parent of a dirty entry is dirty (so every
+ * dirty block's path up to the root is dirty, and a clean root means every
+ * summary is exact).  A dirty entry's stored summary is stale and is never
+ * trusted: flush() recomputes exactly the dirty entries, bottom-up, before a
+ * search reads a summary; an entry none of whose dirty children changed keeps
+ * its summary. */
+
+static inline int is_dirty(const fnode *n, int k, uint64_t i)
 {
-    if (k == 0)
+    return (int)((n->dirty[k][i >> 6] >> (i & 63)) & 1);
+}
+
+static inline void mark_dirty(fnode *n, uint64_t bi)
+{
+    uint64_t *d = &n->dirty[0][bi >> 6], m = 1ULL << (bi & 63);
+    if (*d & m)
+        return; /* its ancestors are dirty already */
+    *d |= m;
+    for (int k = 1; k <= n->nlev; k++) {
+        bi >>= FAN_SHIFT;
+        d = &n->dirty[k][bi >> 6];
+        m = 1ULL << (bi & 63);
+        if (*d & m)
+            return;
+        *d |= m;
+    }
+}
+
+/* Bits [a, b) changed. */
+static inline void mark_range(fnode *n, uint64_t a, uint64_t b)
+{
+    uint64_t bi = a >> BLK_SHIFT, be = (b - 1) >> BLK_SHIFT;
+    mark_dirty(n, bi);
+    while (bi < be)
+        mark_dirty(n, ++bi);
+}
+
+/* Recompute dirty entry i of level k and its dirty descendants, clearing
+ * their dirty bits; returns 1 when its summary changed. */
+static int flush_ent(fnode *n, int k, uint64_t i)
+{
+    n->dirty[k][i >> 6] &= ~(1ULL << (i & 63));
+    if (k == 0) {
+        fblk o = n->blk[i];
         recompute_block(n, i);
-    else
-        recompute_entry(n, k, i);
-}
-
-/* Pages [a, b) of the span [S0, S1) became reserved (some may have been
- * already).  Updates v; returns 1 when the stored inner run was hit and the
- * entry must be recomputed. */
-static inline int sv_reserve(fsum *v, uint64_t S0, uint64_t S1, uint64_t a, uint64_t b)
-{
-    if (v->start == S1 - S0) {
-        v->start = a - S0;
-        v->end = S1 - b;
-        v->inner = v->ipos = 0;
-        return 0;
+        const fblk *b = &n->blk[i];
+        return o.start != b->start || o.end != b->end || o.inner != b->inner ||
+               o.ipos != b->ipos;
     }
-    int hit = v->inner && a < v->ipos + v->inner && b > v->ipos;
-    uint64_t se = S0 + v->start, es = S1 - v->end, c = 0, cpos = 0;
-    if (a < se) {
-        if (b < se) {
-            c = se - b;
-            cpos = b;
-        }
-        v->start = a - S0;
-    }
-    if (b > es) {
-        if (a > es && a - es > c) {
-            c = a - es;
-            cpos = es;
-        }
-        v->end = S1 - b;
-    }
-    if (hit)
-        return 1;
-    if (c > v->inner) {
-        v->inner = c;
-        v->ipos = cpos;
-    }
-    return 0;
-}
-
-/* The maximal free run R, clipped to [S0, S1), is [L, R) after pages inside
- * it were freed.  Returns 0 when v did not change, 1 when it did, 2 when the
- * stored inner run was absorbed into an edge run and the entry must be
- * recomputed. */
-static inline int sv_free(fsum *v, uint64_t S0, uint64_t S1, uint64_t L, uint64_t R)
-{
-    if (L == S0 && R == S1) {
-        v->start = v->end = S1 - S0;
-        v->inner = v->ipos = 0;
-        return 1;
-    }
-    int absorbed = v->inner && v->ipos >= L && v->ipos < R;
-    if (L == S0) {
-        v->start = R - S0;
-        return 1 + absorbed;
-    }
-    if (R == S1) {
-        v->end = S1 - L;
-        return 1 + absorbed;
-    }
-    if (R - L > v->inner) {
-        v->inner = R - L;
-        v->ipos = L;
-        return 1;
-    }
-    return 0;
-}
-
-/* The same for one block, in block-relative arithmetic. */
-static inline int blk_free(fnode *n, uint64_t bi, unsigned L, unsigned R)
-{
-    fblk *k = &n->blk[bi];
-    if (L == 0 && R == BLK_BITS) {
-        k->start = k->end = BLK_BITS;
-        k->inner = k->ipos = 0;
-        return 1;
-    }
-    int absorbed = k->inner && k->ipos >= L && k->ipos < R;
-    if (L == 0 || R == BLK_BITS) {
-        if (L == 0)
-            k->start = (uint16_t)R;
-        else
-            k->end = (uint16_t)(BLK_BITS - L);
-        if (absorbed)
-            recompute_block(n, bi);
-        return 1;
-    }
-    if (R - L > k->inner) {
-        k->inner = (uint16_t)(R - L);
-        k->ipos = (uint16_t)L;
-        return 1;
-    }
-    return 0;
-}
-
-/* Reserve [a, b) inside entry i of level k (a range already clipped to it).
- * Returns 1 when the entry changed. */
-static int ent_reserve(fnode *n, int k, uint64_t i, uint64_t a, uint64_t b)
-{
-    uint64_t S0 = i << sh_of(k), S1 = k ? span_end(n, k, i) : S0 + BLK_BITS;
-    fsum v = getv(n, k, i), o = v;
-    if (a == S0 && b == S1) {
-        v.start = v.end = v.inner = v.ipos = 0;
-    } else if (sv_reserve(&v, S0, S1, a, b)) {
-        recompute(n, k, i);
-        return 1;
-    }
-    if (sum_eq(&v, &o))
-        return 0;
-    putv(n, k, i, &v);
-    return 1;
-}
-
-/* The same for [a, b) inside one block, in block-relative u16 arithmetic. */
-static inline int blk_reserve(fnode *n, uint64_t bi, unsigned a, unsigned b)
-{
-    fblk *k = &n->blk[bi];
-    unsigned st = k->start, es = BLK_BITS - k->end, in = k->inner, ip = k->ipos, c = 0, cp = 0;
-    int ch = 0;
-    if (st == BLK_BITS) {
-        k->start = (uint16_t)a;
-        k->end = (uint16_t)(BLK_BITS - b);
-        return 1; /* inner and ipos stay 0 */
-    }
-    if (a == es) { /* the front of the end run: the bump-allocation case */
-        k->end = (uint16_t)(BLK_BITS - b);
-        return 1;
-    }
-    if (a < st) {
-        if (b < st) {
-            c = st - b;
-            cp = b;
-        }
-        k->start = (uint16_t)a;
-        ch = 1;
-    }
-    if (b > es) {
-        if (a > es && a - es > c) {
-            c = a - es;
-            cp = es;
-        }
-        k->end = (uint16_t)(BLK_BITS - b);
-        ch = 1;
-    }
-    if (in && a < ip + in && b > ip) {
-        recompute_block(n, bi);
-        return 1;
-    }
-    if (c > in) {
-        k->inner = (uint16_t)c;
-        k->ipos = (uint16_t)cp;
-        ch = 1;
-    }
-    return ch;
-}
-
-/* Bits [a, b) were just reserved (at least one of them was free). */
-static void sum_reserve(fnode *n, uint64_t a, uint64_t b)
-{
-    uint64_t bi = a >> BLK_SHIFT;
-    if ((b - 1) >> BLK_SHIFT == bi) { /* one block: one entry per level */
-        uint64_t S0 = bi << BLK_SHIFT;
-        if (!blk_reserve(n, bi, (unsigned)(a - S0), (unsigned)(b - S0)))
-            return;
-        /* locals: stores through v (uint64_t) could alias n's fields */
-        unsigned sh = BLK_SHIFT;
-        const int nlev = n->nlev;
-        const uint64_t nbits = n->nbits;
-        for (int k = 1; k <= nlev; k++) {
-            sh += FAN_SHIFT;
-            uint64_t i = a >> sh, T0 = i << sh, S1 = T0 + (1ULL << sh);
-            fsum *v = &n->lev[k][i];
-            if (S1 > nbits)
-                S1 = nbits;
-            if (a == S1 - v->end && (a != T0 || v->start != S1 - T0)) {
-                v->end = S1 - b; /* the front of the end run */
-                continue;
-            }
-            fsum o = *v;
-            if (sv_reserve(v, T0, S1, a, b))
-                recompute_entry(n, k, i);
-            else if (sum_eq(v, &o))
-                return;
-        }
-        return;
-    }
-    for (int k = 0; k <= n->nlev; k++) {
-        unsigned sh = sh_of(k);
-        uint64_t i0 = a >> sh, i1 = (b - 1) >> sh;
-        int changed = 0;
-        for (uint64_t i = i0; i <= i1; i++) {
-            uint64_t S0 = i << sh, S1 = span_end(n, k, i);
-            changed |= ent_reserve(n, k, i, a > S0 ? a : S0, b < S1 ? b : S1);
-        }
-        if (!changed)
-            return;
-    }
-}
-
-/* Start of the free run ending at a, within block ba (before its summary is
- * updated; bits below a are unchanged). */
-static uint64_t left_ext(const fnode *n, uint64_t ba, uint64_t a)
-{
-    uint64_t S0 = ba << BLK_SHIFT;
-    if (a == S0 || a - S0 == n->blk[ba].start)
-        return S0;
-    uint64_t j = (a - 1) >> 6, z = ~n->w[j] & upto_bit(a - 1);
-    while (!z)
-        z = ~n->w[--j]; /* a reserved page lies in [S0, a) */
-    return (j << 6) + 64 - clz64(z);
-}
-
-static uint64_t right_ext(const fnode *n, uint64_t bb, uint64_t b)
-{
-    uint64_t S1 = (bb + 1) << BLK_SHIFT;
-    if (b == S1 || S1 - b == n->blk[bb].end)
-        return S1;
-    uint64_t j = b >> 6, z = ~n->w[j] & from_bit(b);
-    while (!z)
-        z = ~n->w[++j];
-    return (j << 6) + ctz64(z);
-}
-
-static int upd_free_level(fnode *n, int k, uint64_t a, uint64_t b, uint64_t L, uint64_t R)
-{
-    unsigned sh = sh_of(k);
-    uint64_t i0 = a >> sh, i1 = (b - 1) >> sh;
-    int changed = 0;
-    for (uint64_t i = i0; i <= i1; i++) {
-        uint64_t S0 = i << sh, S1 = span_end(n, k, i);
-        uint64_t l = i == i0 ? L : S0, r = i == i1 ? R : S1;
-        if (k == 0 && i0 == i1) {
-            changed = blk_free(n, i, (unsigned)(l - S0), (unsigned)(r - S0));
-            break;
-        }
-        if (k) {
-            int c = sv_free(&n->lev[k][i], S0, S1, l, r);
-            if (c == 2)
-                recompute_entry(n, k, i);
-            changed |= c != 0;
+    uint64_t c0 = i << FAN_SHIFT; /* the 16 children's bits share one word */
+    uint64_t m = (n->dirty[k - 1][c0 >> 6] >> (c0 & 63)) & ((1ULL << FAN) - 1);
+    unsigned csh = sh_of(k - 1);
+    fsum *P = &n->lev[k][i], o = *P;
+    int rescan = 0;
+    /* o was exact for the children's old summaries.  A child whose start
+     * and end did not change leaves the parent's start, end and the runs
+     * joined across children as they were: only its inner run can matter,
+     * and it does not when the parent's stored inner run lies outside it. */
+    while (m) {
+        uint64_t c = c0 + ctz64(m), cs = c << csh;
+        m &= m - 1;
+        fsum a = getv(n, k - 1, c);
+        if (!flush_ent(n, k - 1, c))
+            continue;
+        fsum b = getv(n, k - 1, c);
+        if (a.start != b.start || a.end != b.end ||
+            (o.inner && o.ipos >= cs && o.ipos < span_end(n, k - 1, c))) {
+            rescan = 1;
             continue;
         }
-        fsum v = getv(n, k, i);
-        int c = sv_free(&v, S0, S1, l, r);
-        if (c)
-            putv(n, k, i, &v);
-        if (c == 2)
-            recompute_block(n, i);
-        changed |= c != 0;
+        if (b.inner > P->inner) {
+            P->inner = b.inner;
+            P->ipos = b.ipos;
+        }
     }
-    return changed;
+    if (rescan)
+        recompute_entry(n, k, i);
+    return !sum_eq(&o, P);
 }
 
-/* Bits [a, b), all reserved before, were just freed. */
-static void sum_free(fnode *n, uint64_t a, uint64_t b)
+/* Make every summary exact. */
+static inline void flush(fnode *n)
 {
-    uint64_t L = left_ext(n, a >> BLK_SHIFT, a);
-    uint64_t R = right_ext(n, (b - 1) >> BLK_SHIFT, b);
-    int changed;
-    if ((a >> BLK_SHIFT) == ((b - 1) >> BLK_SHIFT)) {
-        uint64_t bi = a >> BLK_SHIFT, S0 = bi << BLK_SHIFT;
-        changed = blk_free(n, bi, (unsigned)(L - S0), (unsigned)(R - S0));
-        /* the run stays inside the block: one entry per level, no neighbour */
-        if (L != S0 && R != S0 + BLK_BITS) {
-            unsigned sh = BLK_SHIFT;
-            for (int k = 1; k <= n->nlev && changed; k++) {
-                sh += FAN_SHIFT;
-                uint64_t i = a >> sh, T0 = i << sh, T1 = (i + 1) << sh;
-                if (T1 > n->nbits)
-                    T1 = n->nbits;
-                int c = sv_free(&n->lev[k][i], T0, T1, L, R);
-                if (c == 2)
-                    recompute_entry(n, k, i);
-                changed = c != 0;
-            }
-            return;
-        }
-    } else {
-        changed = upd_free_level(n, 0, a, b, L, R);
-    }
-    for (int k = 1; k <= n->nlev && changed; k++) {
-        int c = k - 1;
-        unsigned csh = sh_of(c);
-        uint64_t ca = a >> csh, cb = (b - 1) >> csh, st, en;
-        /* extend [L, R) over the neighbouring children of the same parent */
-        if (L == ca << csh) {
-            uint64_t g = ca & ~(uint64_t)(FAN - 1), j = ca;
-            while (j > g) {
-                j--;
-                ent_se(n, c, j, &st, &en);
-                uint64_t js = j << csh, je = js + (1ULL << csh);
-                if (st == je - js) {
-                    L = js;
-                    continue;
-                }
-                L = je - en;
-                break;
-            }
-        }
-        if (R == span_end(n, c, cb)) {
-            uint64_t g = (cb | (FAN - 1)) + 1;
-            if (g > n->lcnt[c])
-                g = n->lcnt[c];
-            for (uint64_t j = cb + 1; j < g; j++) {
-                ent_se(n, c, j, &st, &en);
-                uint64_t js = j << csh, je = span_end(n, c, j);
-                if (st == je - js) {
-                    R = je;
-                    continue;
-                }
-                R = js + st;
-                break;
-            }
-        }
-        changed = upd_free_level(n, k, a, b, L, R);
-    }
+    if (is_dirty(n, n->nlev, 0))
+        flush_ent(n, n->nlev, 0);
 }
 
 /* Zero every word and summary that is not zero (the node is left as a fresh
@@ -901,8 +655,16 @@ static int kernel(const fnode *n, uint64_t bi, uint64_t from, uint64_t *cand, co
     }
 }
 
+/* Longest free run of the node (its summaries must be clean). */
+static inline uint64_t root_longest(const fnode *n)
+{
+    const fsum *r = &n->lev[n->nlev][0];
+    uint64_t m = r->start > r->end ? r->start : r->end;
+    return m > r->inner ? m : r->inner;
+}
+
 /* Lowest candidate in [lo, hi) (see fq), or NONE. */
-static uint64_t fsearch(const fnode *n, uint64_t lo, uint64_t hi, const fq *q0)
+static uint64_t fsearch(fnode *n, uint64_t lo, uint64_t hi, const fq *q0)
 {
     fq q = *q0;
     uint64_t np = q.np, cand, f, i;
@@ -922,6 +684,10 @@ static uint64_t fsearch(const fnode *n, uint64_t lo, uint64_t hi, const fq *q0)
             return NONE;
         i++;
     }
+    /* from here on the walk reads summaries */
+    flush(n);
+    if (np > root_longest(n)) /* no run that long anywhere */
+        return NONE;
     for (;;) {
         /* climb while standing on the first child of a parent */
         while (k < n->nlev && !(i & (FAN - 1))) {
@@ -979,13 +745,6 @@ static uint64_t fsearch(const fnode *n, uint64_t lo, uint64_t hi, const fq *q0)
     }
 }
 
-static inline uint64_t root_longest(const fnode *n)
-{
-    const fsum *r = &n->lev[n->nlev][0];
-    uint64_t m = r->start > r->end ? r->start : r->end;
-    return m > r->inner ? m : r->inner;
-}
-
 /* ------------------------------------------------------------ the calls */
 
 #ifdef BF_FAST_VERIFY
@@ -1027,8 +786,10 @@ static void f_reset(void *sys)
     fsys *s = sys;
     for (int i = 0; i < s->nnodes; i++) {
         fnode *n = &s->node[i];
-        if (n->live)
+        if (n->live) {
+            flush(n); /* wipe finds the non-zero blocks from the summaries */
             wipe(n, n->nlev, 0);
+        }
         n->live = 0;
     }
     s->nnodes = 0;
@@ -1036,7 +797,7 @@ static void f_reset(void *sys)
 }
 
 /* Bytes of buffer for nbits, and the arrays' offsets. */
-static size_t layout(uint64_t nbits, uint64_t *lcnt, int *nlev, size_t *off)
+static size_t layout(uint64_t nbits, uint64_t *lcnt, int *nlev, size_t *off, size_t *doff)
 {
     size_t sz = (size_t)(nbits / 8);
     int k = 0;
@@ -1051,6 +812,10 @@ static size_t layout(uint64_t nbits, uint64_t *lcnt, int *nlev, size_t *off)
         sz += (size_t)lcnt[k] * sizeof(fsum);
     } while (lcnt[k] > 1);
     *nlev = k;
+    for (int j = 0; j <= k; j++) {
+        doff[j] = sz;
+        sz += (size_t)((lcnt[j] + 63) >> 6) * sizeof(uint64_t);
+    }
     return sz;
 }
 
@@ -1066,8 +831,8 @@ static bf_result f_add_node(void *sys, uint64_t sp, uint64_t ep, uint8_t *mem)
     int id = s->nnodes;
     fnode *n = &s->node[id];
     uint64_t nbits = ((ep - sp) + BLK_BITS - 1) & ~(uint64_t)(BLK_BITS - 1);
-    size_t off[MAXLEV + 1];
-    size_t need = layout(nbits, n->lcnt, &n->nlev, off);
+    size_t off[MAXLEV + 1], doff[MAXLEV + 1];
+    size_t need = layout(nbits, n->lcnt, &n->nlev, off, doff);
     if (need > n->cap) {
         free(n->buf);
         n->buf = calloc(1, need);
@@ -1089,6 +854,8 @@ static bf_result f_add_node(void *sys, uint64_t sp, uint64_t ep, uint8_t *mem)
     n->blk = (fblk *)((char *)n->buf + off[0]);
     for (int k = 1; k <= n->nlev; k++)
         n->lev[k] = (fsum *)(void *)((char *)n->buf + off[k]);
+    for (int k = 0; k <= n->nlev; k++)
+        n->dirty[k] = (uint64_t *)(void *)((char *)n->buf + doff[k]);
     n->start_pfn = sp;
     n->end_pfn = ep;
     n->nbits = nbits;
@@ -1145,7 +912,7 @@ static bf_result f_reserve(void *sys, uint64_t addr, uint64_t size)
     uint64_t cnt = bits_reserve(n->w, a, b);
     if (cnt) {
         n->nfree -= cnt;
-        sum_reserve(n, a, b);
+        mark_range(n, a, b);
     }
     VERIFY(sys, "reserve");
     return bf_ok(cnt);
@@ -1167,7 +934,7 @@ static bf_result f_free(void *sys, uint64_t addr, uint64_t size)
         bits_free(n->w, a, b);
         cnt = f1 - f0;
         n->nfree += cnt;
-        sum_free(n, a, b);
+        mark_range(n, a, b);
         int cancel = n->last_offset && n->last_pos >= f0 - n->start_pfn &&
                      n->last_pos < f1 - n->start_pfn;
 #ifdef BF_FAST_CANARY
@@ -1210,16 +977,6 @@ static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, 
     if (np > win_end - n->start_pfn)
         return 0;
 
-    fq q;
-    q.np = np;
-    q.step = a >> BF_PAGE_SHIFT ? a >> BF_PAGE_SHIFT : 1;
-    q.ph = (0 - n->base) & (q.step - 1);
-    q.small = np <= 64 && q.step <= 64;
-    q.amask = 0;
-    if (q.small) /* every step-th bit, from the phase */
-        q.amask = step_mask[ctz64(q.step)] << q.ph;
-    q.hi = 0;
-
     uint64_t pref = node_start;
     if (goal && node_start <= goal && bf_pfn_down(goal) < win_end) {
         uint64_t ls = node_start + n->last_success;
@@ -1230,9 +987,29 @@ static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, 
     /* p = PFN_DOWN(ALIGN(pref, a)); past 2^64 there is no page >= p */
     int have_p = pref <= (uint64_t)0 - a;
     uint64_t p = have_p ? ((pref + a - 1) & ~(a - 1)) >> BF_PAGE_SHIFT : 0;
-    uint64_t hi = win_end - n->base, s = NONE;
-    if (have_p && p < win_end) {
-        uint64_t lo = p - n->base, m = 0;
+    uint64_t hi = win_end - n->base, s = NONE, lo = p - n->base;
+    have_p = have_p && p < win_end;
+    /* The boot pattern: p itself is the answer.  p is on the alignment grid
+     * (a multiple of a / PAGE_SIZE) and >= start_pfn, so it is the lowest
+     * candidate >= p when its np pages are free and inside the window. */
+    if (have_p && (lo & 63) + np <= 64 && lo + np <= hi &&
+        !(~(n->w[lo >> 6] >> (lo & 63)) & lomask(np))) {
+        s = lo;
+        goto place_at;
+    }
+
+    fq q;
+    q.np = np;
+    q.step = a >> BF_PAGE_SHIFT ? a >> BF_PAGE_SHIFT : 1;
+    q.ph = (0 - n->base) & (q.step - 1);
+    q.small = np <= 64 && q.step <= 64;
+    q.amask = 0;
+    if (q.small) /* every step-th bit, from the phase */
+        q.amask = step_mask[ctz64(q.step)] << q.ph;
+    q.hi = 0;
+
+    if (have_p) {
+        uint64_t m = 0;
         if (q.small) { /* most fits start in the word of p (a bump, as at boot) */
             uint64_t ws = lo & ~63ULL, x = n->w[lo >> 6] & from_bit(lo);
             if (ws + 64 > hi)
@@ -1242,27 +1019,31 @@ static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, 
                 s = ws + ctz64(m);
         }
         if (!m) {
-            if (np > root_longest(n)) /* no run that long anywhere */
+            /* no run that long anywhere (trusted only when clean; fsearch
+             * flushes before it reads summaries) */
+            if (!is_dirty(n, n->nlev, 0) && np > root_longest(n))
                 return 0;
             s = fsearch(n, lo, hi, &q);
         }
-    } else if (np > root_longest(n)) {
-        return 0;
+    } else {
+        flush(n);
+        if (np > root_longest(n))
+            return 0;
     }
     if (s == NONE) {
         uint64_t hi2 = hi;
-        if (have_p && p < win_end) { /* no candidate >= p: look below it */
-            uint64_t pb = p - n->base;
-            if (pb == n->off0)
+        if (have_p) { /* no candidate >= p: look below it */
+            if (lo == n->off0)
                 return 0;
-            if (pb - 1 + np < hi2)
-                hi2 = pb - 1 + np;
+            if (lo - 1 + np < hi2)
+                hi2 = lo - 1 + np;
         }
         s = fsearch(n, n->off0, hi2, &q);
         if (s == NONE)
             return 0;
     }
 
+place_at:;
     uint64_t rel = s - n->off0, res, k;
     if (a < BF_PAGE_SIZE && n->last_offset && n->last_pos + 1 == rel) {
         uint64_t off = (n->last_offset + a - 1) & ~(a - 1);
@@ -1288,12 +1069,98 @@ static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, 
     if (k) {
         bits_clear(n->w, s, s + k);
         n->nfree -= k;
-        sum_reserve(n, s, s + k);
+        mark_range(n, s, s + k);
     }
     if (n->mem)
         memset(n->mem + (res - node_start), 0, (size_t)size);
     *out = res;
     return 1;
+}
+
+/* The boot pattern, on one node: limit 0 (the window is the whole node),
+ * align <= PAGE_SIZE (every frame is on the grid), size <= 64 pages, and
+ * the lowest candidate >= p lies in the word of p.  Then it is the first
+ * free page at or after p in that word, if npages free pages start there
+ * (every page between p and it is reserved).  Returns 0, having changed
+ * nothing, when that does not hold: place() decides then.  Same rules as
+ * place() (contract section 3); tests/unit/test_fast_random.c compares both
+ * with the reference. */
+static inline int place_quick(fnode *n, uint64_t size, uint64_t a, uint64_t goal, uint64_t *out)
+{
+    uint64_t node_start = n->start_pfn << BF_PAGE_SHIFT, np = bf_pfn_up(size);
+    uint64_t pref = node_start;
+    if (goal && node_start <= goal && bf_pfn_down(goal) < n->end_pfn) {
+        uint64_t ls = node_start + n->last_success;
+        pref = ls >= goal ? ls : goal;
+    }
+    /* pref < end_pfn * PAGE_SIZE <= 2^64 - PAGE_SIZE: ALIGN cannot overflow */
+    uint64_t p = ((pref + a - 1) & ~(a - 1)) >> BF_PAGE_SHIFT;
+    if (p >= n->end_pfn)
+        return 0;
+    uint64_t lo = p - n->base, j = lo >> 6, nw = n->nbits >> 6;
+    uint64_t x = n->w[j] & from_bit(lo), m = ~0ULL >> (64 - np); /* 1 <= np <= 64 */
+    if (!x) { /* p's word is reserved from p on: the next word */
+        if (j + 1 == nw || !(x = n->w[++j]))
+            return 0;
+    }
+    unsigned f = ctz64(x); /* the first free page >= p */
+    if (f + np <= 64) {
+        if (((x >> f) & m) != m)
+            return 0;
+    } else { /* the run would go on into the next word */
+        uint64_t r = lomask(f + np - 64);
+        if (x >> f != ~0ULL >> f || j + 1 == nw || (n->w[j + 1] & r) != r)
+            return 0;
+    }
+    uint64_t s = (j << 6) + f, rel = s - n->off0, res, k;
+    if (a < BF_PAGE_SIZE && n->last_offset && n->last_pos + 1 == rel) {
+        uint64_t off = (n->last_offset + a - 1) & ~(a - 1);
+        uint64_t room = BF_PAGE_SIZE - off;
+        res = node_start + n->last_pos * BF_PAGE_SIZE + off;
+        if (size < room) {
+            k = 0;
+            n->last_offset = off + size;
+        } else {
+            uint64_t rem = size - room;
+            k = bf_pfn_up(rem);
+            if (k)
+                n->last_pos = rel + k - 1;
+            n->last_offset = rem & (BF_PAGE_SIZE - 1);
+        }
+    } else {
+        res = (s + n->base) << BF_PAGE_SHIFT;
+        k = np;
+        n->last_pos = rel + np - 1;
+        n->last_offset = size & (BF_PAGE_SIZE - 1);
+    }
+    n->last_success = rel << BF_PAGE_SHIFT;
+    if (k) { /* 1 <= k <= np <= 64: [s, s + k) is in word j, or j and j + 1 */
+        uint64_t e = s + k - 1;
+        n->w[j] &= ~((~0ULL >> (64 - k)) << f); /* bits past the word shift out */
+        if ((e >> 6) != j)
+            n->w[j + 1] &= ~lomask((e & 63) + 1);
+        n->nfree -= k;
+        mark_dirty(n, s >> BLK_SHIFT);
+        if ((e >> BLK_SHIFT) != (s >> BLK_SHIFT))
+            mark_dirty(n, e >> BLK_SHIFT);
+    }
+    if (n->mem)
+        memset(n->mem + (res - node_start), 0, (size_t)size);
+    *out = res;
+    return 1;
+}
+
+static __attribute__((noinline)) bf_result alloc_nodes(fsys *s, uint64_t size, uint64_t align,
+                                                        uint64_t goal, uint64_t limit)
+{
+    uint64_t out = 0;
+    for (int i = 0; i < s->nnodes; i++)
+        if (s->node[i].live && place(&s->node[i], size, align ? align : 1, goal, limit, &out)) {
+            VERIFY(s, "alloc");
+            return bf_ok(out);
+        }
+    VERIFY(s, "alloc");
+    return bf_fail(BF_ENOMEM);
 }
 
 static bf_result f_alloc(void *sys, uint64_t size, uint64_t align, uint64_t goal, uint64_t limit)
@@ -1302,13 +1169,12 @@ static bf_result f_alloc(void *sys, uint64_t size, uint64_t align, uint64_t goal
     uint64_t out = 0;
     if (!size || (align & (align - 1)))
         return bf_fail(BF_EINVAL);
-    for (int i = 0; i < s->nnodes; i++)
-        if (s->node[i].live && place(&s->node[i], size, align ? align : 1, goal, limit, &out)) {
-            VERIFY(s, "alloc");
-            return bf_ok(out);
-        }
-    VERIFY(s, "alloc");
-    return bf_fail(BF_ENOMEM);
+    if (!limit && align <= BF_PAGE_SIZE && size <= 64 * BF_PAGE_SIZE && s->nnodes &&
+        s->node[0].live && place_quick(&s->node[0], size, align ? align : 1, goal, &out)) {
+        VERIFY(s, "alloc");
+        return bf_ok(out);
+    }
+    return alloc_nodes(s, size, align, goal, limit);
 }
 
 static bf_result f_alloc_node(void *sys, uint64_t nid, uint64_t size, uint64_t align,
@@ -1333,6 +1199,7 @@ static bf_result f_free_all(void *sys, uint64_t nid)
         return bf_fail(BF_EINVAL);
     fnode *n = &s->node[nid];
     uint64_t cnt = n->nfree;
+    flush(n); /* wipe finds the non-zero blocks from the summaries */
     wipe(n, n->nlev, 0);
     n->live = 0;
     n->nfree = 0;
@@ -1445,9 +1312,22 @@ int bf_fast_verify(void *sys, char *msg, size_t len)
                 return vfail(msg, len, "node %d: padding bit %llu free", id,
                              (unsigned long long)i);
         for (int k = 0; k <= n->nlev; k++) {
+            for (uint64_t j = n->lcnt[k]; j < ((n->lcnt[k] + 63) & ~63ULL); j++)
+                if (is_dirty(n, k, j))
+                    return vfail(msg, len, "node %d level %d: dirty bit %llu past the end",
+                                 id, k, (unsigned long long)j);
             for (uint64_t i = 0; i < n->lcnt[k]; i++) {
                 uint64_t S0 = i << sh_of(k), S1 = span_end(n, k, i);
                 uint64_t st = 0, en = 0, in = 0, x, y;
+                if (is_dirty(n, k, i)) {
+                    /* stale and never trusted; flush() must reach it */
+                    if (k < n->nlev && !is_dirty(n, k + 1, i >> FAN_SHIFT))
+                        return vfail(msg, len,
+                                     "node %d level %d entry %llu: dirty under a clean "
+                                     "parent",
+                                     id, k, (unsigned long long)i);
+                    continue;
+                }
                 if (k) {
                     /* from the children, verified one level down: walk the
                      * runs formed by their edge runs; inner = the longest run

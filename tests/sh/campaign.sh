@@ -16,15 +16,16 @@ kill -9 -- -"$pid" 2>/dev/null || kill -9 "$pid"
 pkill -9 -f "libfuzzer-2614.*$T" 2>/dev/null
 sleep 1
 n1=$(ls "$W/artifacts" | wc -l)
-if [ "$n1" -ge 3 ] && grep -q '2614 libfuzzer: .*findings' "$T/run1"; then
-    echo "ok - the campaign printed status lines and had $n1 findings when killed with -9"
+if [ "$n1" -ge 3 ] && grep -q '^campaign: target 2614, engine libfuzzer' "$T/run1"; then
+    echo "ok - the campaign had $n1 findings when killed with -9"
 else
     echo "not ok - the first campaign found nothing to kill it over ($n1 artifacts)"
     tail -n 5 "$T/run1"
 fi
 ls "$W/artifacts" >"$T/before"
 CRASHES="$C" WORK="$W" TARGET=2614 DURATION=3s JOBS=1 STATUS_EVERY=1 sh scripts/campaign >"$T/run2" 2>&1
-if grep -q 'resumed: yes' "$T/run2"; then echo "ok - run again, it resumes"; else
+if grep -q 'resumed: yes' "$T/run2" && grep -q '2614 libfuzzer: .*elapsed.*findings' "$T/run2"; then
+    echo "ok - run again, it resumes and prints status lines"; else
     echo "not ok - the second run did not resume"; fi
 lost=0
 while IFS= read -r a; do
