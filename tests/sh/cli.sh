@@ -98,7 +98,7 @@ check "a directory with a mismatch exits 1" status_is 1
 
 # --- usage
 run "$BF" --help
-for c in run list help; do
+for c in run print encode replay minimize list help; do
     check "--help documents $c" out_has "^  $c"
 done
 run "$BF" run --backend nosuch "$D/values.trace"
