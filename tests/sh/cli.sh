@@ -107,3 +107,22 @@ run "$BF" frobnicate
 check "unknown command exits 2" status_is 2
 run "$BF" list
 check "list shows the reference as exact" out_has "^ref  *exact"
+
+# --- minimize: same signature, no more calls; a clean input is refused
+orig=$(ls crashes/2614/mismatch-free-last_offset-2614/originals/* 2>/dev/null | head -n 1)
+if [ -n "$orig" ]; then
+    opts=$(cat crashes/2614/mismatch-free-last_offset-2614/options)
+    run "$BF" minimize --target 2614 --options "$opts" -o "$T/min" "$orig"
+    check "minimize exits 0 on a failing input" status_is 0
+    check "minimize writes the bytes and the trace" test -s "$T/min" -a -s "$T/min.trace"
+    check "the minimized input keeps the signature" \
+        sh -c "head -n 1 '$T/min.trace' | grep -qx 'bootfuzz: MISMATCH free last_offset 2614'"
+    n0=$("$BF" print "$orig" | grep -c -v -E '^#|^%')
+    n1=$("$BF" print "$T/min" | grep -c -v -E '^#|^%')
+    check "the minimized input has no more calls ($n0 -> $n1)" test "$n1" -le "$n0"
+fi
+printf 'node 0 16\nfree 0 0x10000\nalloc 4096\n' >"$T/clean.trace"
+"$BF" encode "$T/clean.trace" -o "$T/clean.bin"
+run "$BF" minimize --target fast "$T/clean.bin"
+check "minimize refuses an input that does not fail (exit 1)" status_is 1
+check "minimize says why" out_has "does not fail on target fast"
