@@ -961,6 +961,37 @@ static const uint64_t step_mask[7] = {~0ULL,
                                       0x0000000100000001ULL,
                                       1ULL};
 
+/* §3 step 6 for the chosen bit s: the block's address, merged into the
+ * previous block's last page or not; the pages [s, s + *k) it reserves; the
+ * new last_success, last_pos and last_offset.  Shared by both placements. */
+static inline uint64_t merge_or_not(fnode *n, uint64_t s, uint64_t a, uint64_t size, uint64_t np,
+                                    uint64_t node_start, uint64_t *k)
+{
+    uint64_t rel = s - n->off0, res;
+    if (a < BF_PAGE_SIZE && n->last_offset && n->last_pos + 1 == rel) {
+        uint64_t off = (n->last_offset + a - 1) & ~(a - 1);
+        uint64_t room = BF_PAGE_SIZE - off;
+        res = node_start + n->last_pos * BF_PAGE_SIZE + off;
+        if (size < room) {
+            *k = 0;
+            n->last_offset = off + size;
+        } else {
+            uint64_t rem = size - room;
+            *k = bf_pfn_up(rem);
+            if (*k)
+                n->last_pos = rel + *k - 1;
+            n->last_offset = rem & (BF_PAGE_SIZE - 1);
+        }
+    } else {
+        res = (s + n->base) << BF_PAGE_SHIFT;
+        *k = np;
+        n->last_pos = rel + np - 1;
+        n->last_offset = size & (BF_PAGE_SIZE - 1);
+    }
+    n->last_success = rel << BF_PAGE_SHIFT;
+    return res;
+}
+
 /* Contract section 3 on one node; 1 and *out on success. */
 static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, uint64_t a, uint64_t goal, uint64_t limit,
                  uint64_t *out)
@@ -1044,28 +1075,7 @@ static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, 
     }
 
 place_at:;
-    uint64_t rel = s - n->off0, res, k;
-    if (a < BF_PAGE_SIZE && n->last_offset && n->last_pos + 1 == rel) {
-        uint64_t off = (n->last_offset + a - 1) & ~(a - 1);
-        uint64_t room = BF_PAGE_SIZE - off;
-        res = node_start + n->last_pos * BF_PAGE_SIZE + off;
-        if (size < room) {
-            k = 0;
-            n->last_offset = off + size;
-        } else {
-            uint64_t rem = size - room;
-            k = bf_pfn_up(rem);
-            if (k)
-                n->last_pos = rel + k - 1;
-            n->last_offset = rem & (BF_PAGE_SIZE - 1);
-        }
-    } else {
-        res = (s + n->base) << BF_PAGE_SHIFT;
-        k = np;
-        n->last_pos = rel + np - 1;
-        n->last_offset = size & (BF_PAGE_SIZE - 1);
-    }
-    n->last_success = rel << BF_PAGE_SHIFT;
+    uint64_t k, res = merge_or_not(n, s, a, size, np, node_start, &k);
     if (k) {
         bits_clear(n->w, s, s + k);
         n->nfree -= k;
@@ -1112,28 +1122,7 @@ static inline int place_quick(fnode *n, uint64_t size, uint64_t a, uint64_t goal
         if (x >> f != ~0ULL >> f || j + 1 == nw || (n->w[j + 1] & r) != r)
             return 0;
     }
-    uint64_t s = (j << 6) + f, rel = s - n->off0, res, k;
-    if (a < BF_PAGE_SIZE && n->last_offset && n->last_pos + 1 == rel) {
-        uint64_t off = (n->last_offset + a - 1) & ~(a - 1);
-        uint64_t room = BF_PAGE_SIZE - off;
-        res = node_start + n->last_pos * BF_PAGE_SIZE + off;
-        if (size < room) {
-            k = 0;
-            n->last_offset = off + size;
-        } else {
-            uint64_t rem = size - room;
-            k = bf_pfn_up(rem);
-            if (k)
-                n->last_pos = rel + k - 1;
-            n->last_offset = rem & (BF_PAGE_SIZE - 1);
-        }
-    } else {
-        res = (s + n->base) << BF_PAGE_SHIFT;
-        k = np;
-        n->last_pos = rel + np - 1;
-        n->last_offset = size & (BF_PAGE_SIZE - 1);
-    }
-    n->last_success = rel << BF_PAGE_SHIFT;
+    uint64_t s = (j << 6) + f, k, res = merge_or_not(n, s, a, size, np, node_start, &k);
     if (k) { /* 1 <= k <= np <= 64: [s, s + k) is in word j, or j and j + 1 */
         uint64_t e = s + k - 1;
         n->w[j] &= ~((~0ULL >> (64 - k)) << f); /* bits past the word shift out */
