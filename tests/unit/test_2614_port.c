@@ -13,24 +13,7 @@
 extern const bf_backend bf_backend_2614;
 extern const bf_backend bf_backend_2614fixed;
 
-#if defined(__SANITIZE_ADDRESS__)
-#define T_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define T_ASAN 1
-#endif
-#endif
-#ifndef T_ASAN
-#define T_ASAN 0
-#endif
-
-static int failures;
-
-static void check(int cond, const char *name)
-{
-    printf("%s - %s\n", cond ? "ok" : "not ok", name);
-    failures += !cond;
-}
+#include "tap.h"
 
 static int is_ok(bf_result r, uint64_t v) { return r.err == BF_OK && r.value == v; }
 

@@ -13,13 +13,7 @@
 #include "../../impl/fast.h"
 #include "bootfuzz/backend.h"
 
-static int failures;
-
-static void check(int cond, const char *name)
-{
-    printf("%s - %s\n", cond ? "ok" : "not ok", name);
-    failures += !cond;
-}
+#include "tap.h"
 
 static int is_ok(bf_result r, uint64_t v) { return r.err == BF_OK && r.value == v; }
 

@@ -31,13 +31,7 @@
 
 extern const bf_backend bf_backend_ref;
 
-static int failures;
-
-static void check(int cond, const char *name)
-{
-    printf("%s - %s\n", cond ? "ok" : "not ok", name);
-    failures += !cond;
-}
+#include "tap.h"
 
 static uint64_t rs;
 static uint64_t rnd(void)

@@ -8,13 +8,7 @@
 
 #include "trace.h"
 
-static int failures;
-
-static void check(int cond, const char *name)
-{
-    printf("%s - %s\n", cond ? "ok" : "not ok", name);
-    failures += !cond;
-}
+#include "tap.h"
 
 static int num_is(const char *s, uint64_t want)
 {
