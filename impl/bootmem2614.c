@@ -892,24 +892,21 @@ static int bm_read_bits(void *p, uint64_t nid, uint64_t first, uint64_t *words, 
     return 0;
 }
 
+/* Both backends are the same code; they differ only in the switches
+ * create() starts with, and so in what they promise. */
+#define BM_OPS                                                                                     \
+    .destroy = bm_destroy, .reset = bm_reset, .set_option = bm_set_option,                         \
+    .add_node = bm_add_node, .reserve = bm_reserve, .free = bm_free, .alloc = bm_alloc,            \
+    .alloc_node = bm_alloc_node, .free_all = bm_free_all, .page_reserved = bm_page_reserved,       \
+    .node_info = bm_node_info, .read_bits = bm_read_bits
+
 const bf_backend bf_backend_2614 = {
     .name = "2614",
     .description = "Linux 2.6.14 bootmem, ported with its bugs (switches A C D E F G H J K L M N O P "
                    "all on)",
     .flags = 0,
     .create = bm_create,
-    .destroy = bm_destroy,
-    .reset = bm_reset,
-    .set_option = bm_set_option,
-    .add_node = bm_add_node,
-    .reserve = bm_reserve,
-    .free = bm_free,
-    .alloc = bm_alloc,
-    .alloc_node = bm_alloc_node,
-    .free_all = bm_free_all,
-    .page_reserved = bm_page_reserved,
-    .node_info = bm_node_info,
-    .read_bits = bm_read_bits,
+    BM_OPS,
 };
 
 const bf_backend bf_backend_2614fixed = {
@@ -917,16 +914,5 @@ const bf_backend bf_backend_2614fixed = {
     .description = "the 2.6.14 port with every bug switch off: the contract in the kernel's shape",
     .flags = BF_PROMISES_EXACT,
     .create = bm_create_fixed,
-    .destroy = bm_destroy,
-    .reset = bm_reset,
-    .set_option = bm_set_option,
-    .add_node = bm_add_node,
-    .reserve = bm_reserve,
-    .free = bm_free,
-    .alloc = bm_alloc,
-    .alloc_node = bm_alloc_node,
-    .free_all = bm_free_all,
-    .page_reserved = bm_page_reserved,
-    .node_info = bm_node_info,
-    .read_bits = bm_read_bits,
+    BM_OPS,
 };
