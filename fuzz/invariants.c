@@ -32,6 +32,8 @@ void bf_checker_reset(bf_checker *k)
     k->nblk = 0;
     k->patterns = 0;
     k->calls = 0;
+    k->whole = 0;
+    k->read_mask = 0;
     k->inv = NULL;
     k->detail[0] = 0;
 }
@@ -86,22 +88,30 @@ static uint64_t count_free(const uint64_t *w, uint64_t pages)
     return pages - set;
 }
 
-/* Nodes up to this many pages are read whole after every call; bigger ones
- * only where the call acted, and whole every BF_FULL_EVERY calls and at the
- * end (bf_checker_sync), so a 64K-page node does not cost 64K per call. */
-#define BF_FULL_READ_PAGES 256
+/* How much of each node is read after a call.  A correct backend changes
+ * only what the call names (the pages of the block, range or node, and
+ * that node's last_* values), so in the normal (fast) mode the checker
+ * reads just that, and every live node whole every BF_FULL_EVERY calls and
+ * at the end (bf_checker_sync): the cached bits of the other nodes are what
+ * a correct backend holds, so no check can fail on a correct backend, and a
+ * change a call should not have made shows at the next whole read.  The
+ * precise mode reads every live node whole after every call, so a finding
+ * is pinned to the call that caused it; the lockstep runner replays an
+ * input in that mode when the fast mode reports a finding. */
 #define BF_FULL_EVERY 16
 
-static int is_big(const bf_inv_node *n) { return n->end - n->start > BF_FULL_READ_PAGES; }
-
 /* Read words [w0, w1) of node i's reserved bits into dst (same indexes), and
- * its last_* state into n->info.  -1: the node is retired on its side. */
+ * its last_* state into n->info; record what was read for bf_checker_read.
+ * -1: the node is retired on its side. */
 static int read_words(bf_checker *k, uint64_t i, uint64_t w0, uint64_t w1, uint64_t *dst)
 {
     bf_inv_node *n = &k->node[i];
     const bf_backend *be = k->s->be;
-    if (be->node_info(k->s->sys, i, &n->info) != 0)
+    if (be->node_info(k->s->sys, i, &n->info) != 0 || !n->info.live)
         return -1;
+    k->read_mask |= 1ull << i;
+    n->read_w0 = w0;
+    n->read_w1 = w1 > w0 ? w1 : w0;
     if (w0 >= w1)
         return 0;
     if (be->read_bits)
@@ -142,8 +152,9 @@ static int add_node(bf_checker *k, uint64_t start, uint64_t end)
     n->end = end;
     n->live = 1;
     n->nwords = nw;
-    const uint8_t *mem = k->s->node[k->nnodes].mem;
-    if (mem) {
+    n->has_mem = k->s->node[k->nnodes].mem != NULL;
+    n->img_lo = n->img_hi = 0;
+    if (n->has_mem) {
         size_t bytes = (size_t)(end - start) * PAGE;
         if (n->image_cap < bytes) {
             free(n->image);
@@ -152,7 +163,6 @@ static int add_node(bf_checker *k, uint64_t start, uint64_t end)
                 abort();
             n->image_cap = bytes;
         }
-        memcpy(n->image, mem, bytes); /* what was there before boot */
     }
     k->nnodes++;
     return 0;
@@ -178,54 +188,101 @@ static int window(const bf_inv_node *n, uint64_t limit, uint64_t *win_end)
     return 1;
 }
 
+/* The first page in [i, lim) whose bit is `want` (1 = reserved), or lim.
+ * A word at a time: bits of the other value are skipped with ctz. */
+static uint64_t next_bit(const uint64_t *w, uint64_t i, uint64_t lim, int want)
+{
+    while (i < lim) {
+        uint64_t x = (want ? w[i / 64] : ~w[i / 64]) >> (i % 64);
+        if (x) {
+            i += (uint64_t)__builtin_ctzll(x);
+            return i < lim ? i : lim;
+        }
+        i = (i / 64 + 1) * 64;
+    }
+    return lim;
+}
+
 /* §4.6: is there a run of npages free pages at a multiple of step inside
- * [start, win_end) of node n?  Walks the free runs, not every candidate. */
+ * [start, win_end) of node n?  Walks the free runs, not every candidate:
+ * if any multiple of step in a run has room, the first one has. */
 static int fit_exists(const bf_inv_node *n, const uint64_t *w, uint64_t win_end,
                       uint64_t npages, uint64_t step)
 {
-    uint64_t i = 0, lim = win_end > n->start ? win_end - n->start : 0;
-    while (i < lim) {
-        if (i % 64 == 0 && w[i / 64] == ~0ull) { /* a word of reserved pages */
-            i += 64;
-            continue;
-        }
-        if (bit(w, i)) {
-            i++;
-            continue;
-        }
-        uint64_t j = i;
-        while (j < lim && !bit(w, j)) {
-            if (j % 64 == 0 && w[j / 64] == 0 && j + 64 <= lim)
-                j += 64; /* a word of free pages */
-            else
-                j++;
-        }
-        /* free run [i, j) in node pages: first frame that is a multiple of step */
+    uint64_t lim = win_end > n->start ? win_end - n->start : 0;
+    for (uint64_t i = next_bit(w, 0, lim, 0); i < lim;) {
+        uint64_t j = next_bit(w, i, lim, 1); /* free run [i, j) in node pages */
         uint64_t pfn = n->start + i;
         uint64_t c = pfn + (step - pfn % step) % step;
         if (c >= pfn && c - n->start <= j && j - (c - n->start) >= npages)
             return 1;
-        i = j;
+        i = next_bit(w, j, lim, 0);
     }
     return 0;
 }
 
-/* §4.7 (second half): a failed call changed nothing. */
+static int other_pages_in(const bf_checker *k, uint64_t i, uint64_t w0, uint64_t w1, uint64_t a,
+                          uint64_t b, char *what, size_t cap);
+
+static void swap_bits(bf_inv_node *n)
+{
+    uint64_t *t = n->bits;
+    n->bits = n->next;
+    n->next = t;
+}
+
+/* After a whole read of node i (into next): did a page outside the named
+ * pages [a, b) change?  The cached bits are what a correct backend holds,
+ * since every call changes only what it names (contract section 2), so
+ * this also catches a change made by any call since the last whole read.
+ * Describes the first such page in what. */
+static int other_pages_changed(const bf_checker *k, uint64_t i, uint64_t a, uint64_t b,
+                               char *what, size_t cap)
+{
+    return other_pages_in(k, i, 0, k->node[i].nwords, a, b, what, cap);
+}
+
+/* The same over words [w0, w1) only. */
+static int other_pages_in(const bf_checker *k, uint64_t i, uint64_t w0, uint64_t w1, uint64_t a,
+                          uint64_t b, char *what, size_t cap)
+{
+    const bf_inv_node *n = &k->node[i];
+    for (uint64_t w = w0; w < w1; w++) {
+        uint64_t d = n->bits[w] ^ n->next[w], p0 = w * 64;
+        if (d && a < p0 + 64 && b > p0) { /* leave out the named pages */
+            uint64_t s = a > p0 ? a - p0 : 0, e = b < p0 + 64 ? b - p0 : 64;
+            d &= ~((e == 64 ? ~0ull : (1ull << e) - 1) & (~0ull << s));
+        }
+        if (d) {
+            uint64_t p = p0 + (uint64_t)__builtin_ctzll(d);
+            snprintf(what, cap, "node %llu pfn %llu went from %s to %s",
+                     (unsigned long long)i, (unsigned long long)(n->start + p),
+                     bit(n->bits, p) ? "reserved" : "free", bit(n->next, p) ? "reserved" : "free");
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* §4.7 (second half): a failed call changed nothing.  Read when this call
+ * reads whole nodes; otherwise nothing was read, and the next whole read
+ * compares against the same cached state. */
 static int unchanged(bf_checker *k, const bf_call *c, bf_result r)
 {
+    if (!k->whole)
+        return 0;
     for (uint64_t i = 0; i < k->nnodes; i++) {
         bf_inv_node *n = &k->node[i];
         bf_node_info before = n->info;
         if (!n->live)
             continue;
-        int whole = !is_big(n) || k->calls % BF_FULL_EVERY == 0;
-        if ((whole ? read_node(k, i) : read_words(k, i, 0, 0, n->next)) != 0)
+        if (read_node(k, i) != 0)
             return broken(k, "failed-call-changed-state", "node %llu retired by a failed call",
                           (unsigned long long)i);
-        if (whole && memcmp(n->bits, n->next, n->nwords * sizeof *n->bits) != 0)
-            return broken(k, "failed-call-changed-state",
-                          "node %llu: page bits changed by a call that answered %s",
-                          (unsigned long long)i, bf_err_name(r.err));
+        char what[128];
+        if (other_pages_changed(k, i, 0, 0, what, sizeof what))
+            return broken(k, "failed-call-changed-state", "%s answered %s, but %s",
+                          bf_op_get(c->op)->name, bf_err_name(r.err), what);
         if (before.last_success != n->info.last_success || before.last_pos != n->info.last_pos ||
             before.last_offset != n->info.last_offset)
             return broken(k, "failed-call-changed-state",
@@ -233,20 +290,49 @@ static int unchanged(bf_checker *k, const bf_call *c, bf_result r)
                           "answered %s",
                           (unsigned long long)i, bf_err_name(r.err));
     }
-    (void)c;
     return 0;
 }
 
-/* The pages [lo, hi) of the block's node hold bytes of live blocks other
- * than `self`: compare the memory with the image over those pages. */
+/* Are bytes [off, off + len) of m all v?  (m[0] is v and every byte
+ * equals the one before it.) */
+static int all_bytes(const uint8_t *m, size_t off, size_t len, uint8_t v)
+{
+    return len == 0 || (m[off] == v && memcmp(m + off, m + off + 1, len - 1) == 0);
+}
+
+/* Make image bytes [lo, hi) explicit, so they can be written. */
+static void image_cover(bf_inv_node *n, size_t lo, size_t hi)
+{
+    if (n->img_lo == n->img_hi) {
+        memset(n->image + lo, BF_MEM_FILL, hi - lo);
+        n->img_lo = lo;
+        n->img_hi = hi;
+        return;
+    }
+    if (lo < n->img_lo) {
+        memset(n->image + lo, BF_MEM_FILL, n->img_lo - lo);
+        n->img_lo = lo;
+    }
+    if (hi > n->img_hi) {
+        memset(n->image + n->img_hi, BF_MEM_FILL, hi - n->img_hi);
+        n->img_hi = hi;
+    }
+}
+
+/* Does node nid's backing memory hold what the image says over pages
+ * [lo_pfn, hi_pfn)?  (1 when the node has no memory.) */
 static int memory_matches(bf_checker *k, uint64_t nid, uint64_t lo_pfn, uint64_t hi_pfn)
 {
     bf_inv_node *n = &k->node[nid];
     const uint8_t *mem = k->s->node[nid].mem;
-    if (!mem || !n->image)
+    if (!mem || !n->has_mem)
         return 1;
-    size_t off = (size_t)(lo_pfn - n->start) * PAGE, len = (size_t)(hi_pfn - lo_pfn) * PAGE;
-    return memcmp(mem + off, n->image + off, len) == 0;
+    size_t lo = (size_t)(lo_pfn - n->start) * PAGE, hi = (size_t)(hi_pfn - n->start) * PAGE;
+    size_t a = lo > n->img_lo ? lo : n->img_lo, b = hi < n->img_hi ? hi : n->img_hi;
+    if (a >= b) /* no explicit image bytes in the range */
+        return all_bytes(mem, lo, hi - lo, BF_MEM_FILL);
+    return all_bytes(mem, lo, a - lo, BF_MEM_FILL) && memcmp(mem + a, n->image + a, b - a) == 0 &&
+           all_bytes(mem, b, hi - b, BF_MEM_FILL);
 }
 
 static int check_alloc(bf_checker *k, const bf_call *c, uint64_t addr)
@@ -285,14 +371,18 @@ static int check_alloc(bf_checker *k, const bf_call *c, uint64_t addr)
     /* §4.4 its pages are reserved (checked for every block after each call) */
     /* §4.5 zeroed, and nothing else in its pages changed */
     const uint8_t *mem = k->s->node[nid].mem;
-    if (mem && n->image) {
-        uint8_t *m = (uint8_t *)mem + (addr - (n->start << 12));
-        for (uint64_t i = 0; i < size; i++)
-            if (m[i] != 0)
-                return broken(k, "zeroed", "byte 0x%llx of the new block [0x%llx, +%llu) is 0x%02x, not 0",
-                              (unsigned long long)(addr + i), (unsigned long long)addr,
-                              (unsigned long long)size, m[i]);
-        uint8_t *img = n->image + (addr - (n->start << 12));
+    if (mem && n->has_mem) {
+        size_t off = (size_t)(addr - (n->start << 12));
+        uint8_t *m = (uint8_t *)mem + off;
+        if (!all_bytes(m, 0, (size_t)size, 0))
+            for (uint64_t i = 0; i < size; i++)
+                if (m[i] != 0)
+                    return broken(k, "zeroed",
+                                  "byte 0x%llx of the new block [0x%llx, +%llu) is 0x%02x, not 0",
+                                  (unsigned long long)(addr + i), (unsigned long long)addr,
+                                  (unsigned long long)size, m[i]);
+        image_cover(n, off, off + (size_t)size);
+        uint8_t *img = n->image + off;
         memset(img, 0, (size_t)size);
         if (!memory_matches(k, (uint64_t)nid, lo, hi))
             return broken(k, "clobbered", "alloc of [0x%llx, +%llu) changed bytes outside the block",
@@ -350,6 +440,8 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
     if (bf_op_get(c->op)->is_query || r.err == BF_BUG)
         return 0;
     k->calls++;
+    k->read_mask = 0;
+    k->whole = k->precise || k->calls % BF_FULL_EVERY == 0;
     if (r.err != BF_OK) {
         if (r.err == BF_ENOMEM && bf_op_is_alloc(c->op) && check_enomem(k, c))
             return -1;
@@ -402,20 +494,33 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
         bf_inv_node *n = &k->node[i];
         if (!n->live)
             continue;
-        int rc;
-        if (!is_big(n) || k->calls % BF_FULL_EVERY == 0 || c->op == BF_OP_NODE) {
+        /* the named pages inside this node: [a, b) node-relative, maybe empty */
+        uint64_t a = 0, b = 0;
+        if (lo < n->end && hi > n->start) {
+            a = (lo > n->start ? lo : n->start) - n->start;
+            b = (hi < n->end ? hi : n->end) - n->start;
+        }
+        int rc = 0;
+        if (c->op == BF_OP_NODE && i + 1 == k->nnodes) { /* the new node */
             rc = read_node(k, i);
-            uint64_t *t = n->bits;
-            n->bits = n->next;
-            n->next = t;
-        } else {
-            /* the named pages inside this node, if any: [a, b) node-relative */
-            uint64_t a = 0, b = 0;
-            if (lo < n->end && hi > n->start) {
-                a = (lo > n->start ? lo : n->start) - n->start;
-                b = (hi < n->end ? hi : n->end) - n->start;
-            }
-            rc = read_words(k, i, a / 64, a < b ? (b + 63) / 64 : a / 64, n->bits);
+            swap_bits(n);
+        } else if (k->whole) {
+            rc = read_node(k, i);
+            char what[128];
+            if (rc == 0 && other_pages_changed(k, i, a, b, what, sizeof what))
+                return broken(k, "other-pages-changed", "%s changed pages it does not name: %s",
+                              bf_op_get(c->op)->name, what);
+            swap_bits(n);
+        } else if (a < b) {
+            /* the words holding the named pages; their other pages must
+             * be as they were */
+            uint64_t w0 = a / 64, w1 = (b + 63) / 64;
+            char what[128];
+            rc = read_words(k, i, w0, w1, n->next);
+            if (rc == 0 && other_pages_in(k, i, w0, w1, a, b, what, sizeof what))
+                return broken(k, "other-pages-changed", "%s changed pages it does not name: %s",
+                              bf_op_get(c->op)->name, what);
+            memcpy(n->bits + w0, n->next + w0, (w1 - w0) * sizeof *n->bits);
         }
         if (rc != 0)
             return broken(k, "node-retired", "node %llu is gone after %s, which does not retire it",
@@ -423,12 +528,15 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
     }
     if (bf_op_is_alloc(c->op) && check_alloc(k, c, r.value))
         return -1;
-    /* §4.4 every byte of every live block is in a reserved page */
+    /* §4.4 every byte of every live block is in a reserved page (of the
+     * bits this call read: the others are as they were) */
     for (unsigned b = 0; b < k->nblk; b++) {
         const bf_inv_block *o = &k->blk[b];
         const bf_inv_node *n = &k->node[o->node];
         uint64_t lo = (o->addr >> 12) - n->start, hi = bf_pfn_up(o->addr + o->size) - n->start;
-        if (!all_set(n->bits, lo, hi))
+        int was_read = k->whole || ((k->read_mask >> o->node & 1) && lo < n->read_w1 * 64 &&
+                                    n->read_w0 * 64 < hi);
+        if (was_read && !all_set(n->bits, lo, hi))
             return broken(k, "reserved", "live block [0x%llx, +%llu) has a page marked free",
                           (unsigned long long)o->addr, (unsigned long long)o->size);
     }
@@ -437,13 +545,20 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
 
 int bf_checker_sync(bf_checker *k)
 {
+    k->read_mask = 0;
+    k->whole = 1;
     for (uint64_t i = 0; i < k->nnodes; i++) {
         bf_inv_node *n = &k->node[i];
-        if (n->live && read_node(k, i) == 0) {
-            uint64_t *t = n->bits;
-            n->bits = n->next;
-            n->next = t;
-        }
+        if (!n->live)
+            continue;
+        if (read_node(k, i) != 0)
+            return broken(k, "node-retired", "node %llu is gone at the end, but no call retired it",
+                          (unsigned long long)i);
+        char what[128];
+        if (other_pages_changed(k, i, 0, 0, what, sizeof what))
+            return broken(k, "other-pages-changed", "a call changed pages it does not name: %s",
+                          what);
+        swap_bits(n);
     }
     return 0;
 }
@@ -456,8 +571,20 @@ int bf_checker_final(bf_checker *k)
             return broken(k, "stray-write",
                           "backing memory of node %llu differs from what its blocks allow",
                           (unsigned long long)i);
+        if (n->has_mem) /* memory is fill outside the image's bytes */
+            bf_session_mem_seen(k->s, i, n->img_lo, n->img_hi);
     }
     return 0;
+}
+
+const bf_node_info *bf_checker_read(const bf_checker *k, uint64_t nid, uint64_t *w0,
+                                    uint64_t *w1)
+{
+    if (nid >= k->nnodes || !k->node[nid].live || !(k->read_mask >> nid & 1))
+        return NULL;
+    *w0 = k->node[nid].read_w0;
+    *w1 = k->node[nid].read_w1;
+    return &k->node[nid].info;
 }
 
 const uint64_t *bf_checker_bits(const bf_checker *k, uint64_t nid, uint64_t *nwords)

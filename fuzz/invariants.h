@@ -19,9 +19,14 @@ typedef struct bf_inv_node {
     uint64_t nwords;
     uint64_t *bits, *next; /* reserved bits after the last call / this call */
     uint64_t cap;          /* words allocated in bits and next */
-    uint8_t *image;        /* what the backing memory must hold, or NULL */
-    size_t image_cap;
+    /* What the backing memory must hold: BF_MEM_FILL outside bytes
+     * [img_lo, img_hi), image[] inside (written only where blocks went,
+     * so a node's memory is not copied when it is added). */
+    int has_mem;
+    uint8_t *image;
+    size_t image_cap, img_lo, img_hi;
     bf_node_info info;
+    uint64_t read_w0, read_w1; /* words of bits read after the last call */
 } bf_inv_node;
 
 typedef struct bf_inv_block {
@@ -38,6 +43,9 @@ typedef struct bf_checker {
     unsigned nblk;
     unsigned patterns;
     unsigned calls;
+    int precise;        /* read every live node whole after every call */
+    int whole;          /* the last call read every live node whole */
+    uint64_t read_mask; /* nodes whose state the last call read (bit = nid) */
     /* the broken invariant, when a check fails */
     const char *inv;
     char detail[256];
@@ -50,7 +58,7 @@ void bf_checker_destroy(bf_checker *k);
 /* After `call` answered `r` on the checker's session: 0 if every invariant
  * holds, else -1 with k->inv (the invariant's short name) and k->detail. */
 int bf_checker_after(bf_checker *k, const bf_call *call, bf_result r);
-/* Read every live node whole (big nodes are otherwise read where calls act). */
+/* Read every live node whole (the fast mode otherwise reads what calls name). */
 int bf_checker_sync(bf_checker *k);
 /* At the end of a sequence: every byte of backing memory is what the
  * contract allows (live blocks unchanged, nothing written elsewhere). */
@@ -59,5 +67,11 @@ int bf_checker_final(bf_checker *k);
 /* The node's reserved bits as the checker last read them (NULL if retired
  * or unknown); the lockstep runner compares these between backends. */
 const uint64_t *bf_checker_bits(const bf_checker *k, uint64_t nid, uint64_t *nwords);
+
+/* What the last call (or bf_checker_sync) read of node nid: its last_*
+ * state, and words [*w0, *w1) of its bits (bf_checker_bits); NULL if it
+ * was not read (a correct backend did not change it) or is retired. */
+const bf_node_info *bf_checker_read(const bf_checker *k, uint64_t nid, uint64_t *w0,
+                                    uint64_t *w1);
 
 #endif

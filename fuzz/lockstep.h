@@ -37,6 +37,7 @@ typedef struct bf_runner {
     bf_log_entry log[BF_LOG_MAX];
     unsigned nlog;
     char options[512];   /* applied to the backend after every reset */
+    int always_precise;  /* read all state after every call, not just on findings */
     /* the finding, if any */
     char signature[256];
     char detail[1024];   /* values and state difference, multi-line */
@@ -46,6 +47,8 @@ typedef struct bf_runner {
  * 2.6.14 port's bug switches), or NULL/"".  Returns NULL with a message on
  * stderr for an unknown target or option. */
 bf_runner *bf_runner_new(const char *target, const char *options);
+/* The same for any backend (tests use planted-bug backends). */
+bf_runner *bf_runner_new_with(const bf_target *t, const bf_backend *sut, const char *options);
 void bf_runner_free(bf_runner *r);
 
 /* 0: clean; 1: a finding (signature, detail and the log describe it). */

@@ -32,7 +32,9 @@ void bf_session_destroy(bf_session *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Backing memory for node slot i, reused across resets. */
+/* Backing memory for node slot i, reused across resets and filled with
+ * BF_MEM_FILL; only the bytes that may have changed since the checker last
+ * looked at them are filled again. */
 static uint8_t *node_mem(bf_session *s, uint64_t i, uint64_t pages)
 {
     size_t bytes = (size_t)pages * BF_PAGE_SIZE;
@@ -42,11 +44,26 @@ static uint8_t *node_mem(bf_session *s, uint64_t i, uint64_t pages)
         if (!s->membuf[i])
             abort();
         s->memcap[i] = bytes;
+        s->memfill[i] = 0;
     }
-    /* what was there before boot: a fixed non-zero pattern, so a block
-     * that is not zeroed shows */
-    memset(s->membuf[i], 0xa5, bytes);
+    size_t fill = s->memfill[i] < bytes ? s->memfill[i] : bytes;
+    size_t lo = s->memdirty_lo[i] < fill ? s->memdirty_lo[i] : fill;
+    size_t hi = s->memdirty_hi[i] < fill ? s->memdirty_hi[i] : fill;
+    if (lo < hi)
+        memset(s->membuf[i] + lo, BF_MEM_FILL, hi - lo);
+    memset(s->membuf[i] + fill, BF_MEM_FILL, bytes - fill); /* what was there before boot */
+    s->memfill[i] = 0; /* the backend may write anywhere now */
+    s->memdirty_lo[i] = s->memdirty_hi[i] = 0;
     return s->membuf[i];
+}
+
+void bf_session_mem_seen(bf_session *s, uint64_t i, size_t lo, size_t hi)
+{
+    if (i >= s->nnodes || !s->node[i].mem)
+        return;
+    s->memfill[i] = (size_t)(s->node[i].end_pfn - s->node[i].start_pfn) * BF_PAGE_SIZE;
+    s->memdirty_lo[i] = lo;
+    s->memdirty_hi[i] = hi;
 }
 
 /* The backing bytes [addr, addr+size) if they lie in one backed node. */

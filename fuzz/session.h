@@ -9,6 +9,10 @@
 #include "call.h"
 #include "trace.h"
 
+/* What backing memory holds before boot: a fixed non-zero byte, so a
+ * block that is not zeroed shows. */
+#define BF_MEM_FILL 0xa5
+
 typedef struct bf_session_node {
     uint64_t start_pfn, end_pfn;
     uint8_t *mem; /* NULL: node has no backing memory */
@@ -22,11 +26,18 @@ typedef struct bf_session {
     int stopped; /* a BUG ended the call sequence */
     uint8_t *membuf[BF_MAX_NODES]; /* kept across resets for reuse */
     size_t memcap[BF_MAX_NODES];
+    /* membuf[i] holds BF_MEM_FILL in bytes [0, memfill[i]) except
+     * [memdirty_lo[i], memdirty_hi[i]): what need not be filled again */
+    size_t memfill[BF_MAX_NODES], memdirty_lo[BF_MAX_NODES], memdirty_hi[BF_MAX_NODES];
 } bf_session;
 
 int bf_session_init(bf_session *s, const bf_backend *be);
 void bf_session_reset(bf_session *s);
 void bf_session_destroy(bf_session *s);
+
+/* The checker saw node slot i's memory hold BF_MEM_FILL everywhere but
+ * in bytes [lo, hi): the next node in that slot refills only those. */
+void bf_session_mem_seen(bf_session *s, uint64_t i, size_t lo, size_t hi);
 
 /* Run one call or query.  `text` gets the result as the trace language
  * writes it after '=' (value) or a description of a BUG; may be NULL. */

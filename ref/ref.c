@@ -47,7 +47,7 @@ static void ref_destroy(void *p)
 static void ref_reset(void *p)
 {
     ref_sys *s = p;
-    for (int i = 0; i < BF_MAX_NODES; i++) {
+    for (uint64_t i = 0; i < s->nnodes; i++) { /* slots past nnodes are clear */
         ref_node *n = &s->node[i];
         if (n->dirty)
             memset(n->is_free, 0, n->dirty);
@@ -355,17 +355,28 @@ static int ref_read_bits(void *p, uint64_t nid, uint64_t first, uint64_t *words,
     const ref_node *n = &s->node[nid];
     uint64_t pages = n->end_pfn - n->start_pfn;
     for (uint64_t w = 0; w < nwords; w++) {
-        uint64_t v = 0, base = first + 64 * w;
-        if (base + 64 <= pages && !memchr(n->is_free + base, 1, 64)) {
-            words[w] = ~(uint64_t)0; /* 64 reserved pages */
-            continue;
+        uint64_t v = 0, base = first + 64 * w, b = 0;
+        if (base + 64 <= pages) { /* 64 pages all reserved or all free: common */
+            uint64_t x[8], any = 0, all = ~(uint64_t)0;
+            memcpy(x, n->is_free + base, sizeof x);
+            for (int k = 0; k < 8; k++) {
+                any |= x[k];
+                all &= x[k];
+            }
+            if (any == 0 || all == 0x0101010101010101ull) {
+                words[w] = any == 0 ? ~(uint64_t)0 : 0;
+                continue;
+            }
         }
-        if (base + 64 <= pages && !memchr(n->is_free + base, 0, 64)) {
-            words[w] = 0; /* 64 free pages */
-            continue;
+        /* 8 pages at a time: each is_free byte is 0 or 1, and multiplying
+         * by 0x0102040810204080 gathers byte k's low bit into bit 56 + k */
+        for (; b < 64 && base + b + 8 <= pages; b += 8) {
+            uint64_t x;
+            memcpy(&x, n->is_free + base + b, 8);
+            v |= (~(x * 0x0102040810204080ull) >> 56 & 0xff) << b; /* 1 = reserved */
         }
-        for (uint64_t b = 0; b < 64 && base + b < pages; b++)
-            v |= (uint64_t)(n->is_free[base + b] == 0) << b; /* 1 = reserved */
+        for (; b < 64 && base + b < pages; b++)
+            v |= (uint64_t)(n->is_free[base + b] == 0) << b;
         words[w] = v;
     }
     return 0;

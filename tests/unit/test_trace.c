@@ -22,14 +22,7 @@ static int num_bad(const char *s)
     return bf_parse_u64(s, strlen(s), &v) != 0;
 }
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+#define rnd tap_rand
 
 /* Interesting 64-bit values: edges more often than not. */
 static uint64_t rnd_value(void)

@@ -1,0 +1,260 @@
+/*
+ * test_checker.c - the checker and the lockstep runner can fail.
+ *
+ * Each planted backend is the reference with one flaw.  Run through the
+ * lockstep runner (alone, as the `ref` target runs, and against the
+ * reference, as `fast` runs), every flaw must be reported with its
+ * invariant and pinned to the call that caused it, although the normal
+ * (fast) mode reads only what each call names: the runner replays a finding
+ * reading all state after every call.  The unflawed wrapper must give no
+ * finding at all, and on random inputs the two modes must agree.
+ *
+ * The scenario, one 64-page node with backing memory, all pages freed:
+ *
+ *   pfn  0                                                   63
+ *        [A][B][C] . . . . . . . . . . . . . . . . . . . . . [s]
+ *   A, B, C: one-page blocks from calls 3, 4, 5 (the flaw acts in call 4);
+ *   s: the page a flawed call reserves although it does not name it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends.h"
+#include "lockstep.h"
+#include "tap.h"
+
+#define PAGE BF_PAGE_SIZE
+
+/* ---- planted backends: the reference plus one flaw ---- */
+
+enum flaw {
+    NONE,
+    STRAY_RESERVE,   /* the 2nd alloc also reserves page 63 */
+    FAILED_CHANGES,  /* an ENOMEM alloc reserves page 63 */
+    FAILED_LAST,     /* an EINVAL reserve lowers last_success */
+    NOT_ZEROED,      /* allocs do not zero the block */
+    STRAY_WRITE,     /* the 2nd alloc writes a byte into page 63 */
+    FREE_ALL_COUNT,  /* free_all counts one page too many */
+};
+
+typedef struct planted {
+    void *in;            /* the reference's system */
+    enum flaw flaw;
+    int allocs;
+    uint8_t *mem[BF_MAX_NODES];
+    uint64_t start[BF_MAX_NODES];
+    int nnodes;
+} planted;
+
+static enum flaw next_flaw;
+#define REF (&bf_backend_ref)
+extern const bf_backend bf_backend_ref;
+
+static void *p_create(void)
+{
+    planted *p = calloc(1, sizeof *p);
+    p->in = REF->create();
+    p->flaw = next_flaw;
+    return p;
+}
+static void p_destroy(void *s)
+{
+    planted *p = s;
+    REF->destroy(p->in);
+    free(p);
+}
+static void p_reset(void *s)
+{
+    planted *p = s;
+    REF->reset(p->in);
+    p->allocs = 0;
+    p->nnodes = 0;
+}
+static bf_result p_add_node(void *s, uint64_t a, uint64_t b, uint8_t *mem)
+{
+    planted *p = s;
+    /* NOT_ZEROED: the reference never sees the memory, so nothing zeroes it */
+    bf_result r = REF->add_node(p->in, a, b, p->flaw == NOT_ZEROED ? NULL : mem);
+    if (r.err == BF_OK) {
+        p->mem[p->nnodes] = mem;
+        p->start[p->nnodes++] = a;
+    }
+    return r;
+}
+static bf_result p_reserve(void *s, uint64_t a, uint64_t z)
+{
+    planted *p = s;
+    bf_result r = REF->reserve(p->in, a, z);
+    if (r.err == BF_EINVAL && p->flaw == FAILED_LAST && p->nnodes)
+        REF->free(p->in, (p->start[0] << 12) + 1, 1); /* frees no page, lowers last_success */
+    return r;
+}
+static bf_result p_free(void *s, uint64_t a, uint64_t z) { return REF->free(((planted *)s)->in, a, z); }
+static bf_result flawed_alloc(planted *p, bf_result r)
+{
+    if (r.err == BF_OK && ++p->allocs == 2) {
+        if (p->flaw == STRAY_RESERVE)
+            REF->reserve(p->in, (p->start[0] + 63) << 12, PAGE);
+        if (p->flaw == STRAY_WRITE && p->mem[0])
+            p->mem[0][63 * PAGE + 5] = 0x42;
+    }
+    if (r.err == BF_ENOMEM && p->flaw == FAILED_CHANGES)
+        REF->reserve(p->in, (p->start[0] + 63) << 12, PAGE);
+    return r;
+}
+static bf_result p_alloc(void *s, uint64_t z, uint64_t al, uint64_t g, uint64_t l)
+{
+    planted *p = s;
+    return flawed_alloc(p, REF->alloc(p->in, z, al, g, l));
+}
+static bf_result p_alloc_node(void *s, uint64_t n, uint64_t z, uint64_t al, uint64_t g, uint64_t l)
+{
+    planted *p = s;
+    return flawed_alloc(p, REF->alloc_node(p->in, n, z, al, g, l));
+}
+static bf_result p_free_all(void *s, uint64_t n)
+{
+    planted *p = s;
+    bf_result r = REF->free_all(p->in, n);
+    if (r.err == BF_OK && p->flaw == FREE_ALL_COUNT)
+        r.value++;
+    return r;
+}
+static int p_page_reserved(void *s, uint64_t pfn) { return REF->page_reserved(((planted *)s)->in, pfn); }
+static int p_node_info(void *s, uint64_t n, bf_node_info *o) { return REF->node_info(((planted *)s)->in, n, o); }
+static int p_read_bits(void *s, uint64_t n, uint64_t f, uint64_t *w, uint64_t k)
+{
+    return REF->read_bits(((planted *)s)->in, n, f, w, k);
+}
+
+static const bf_backend planted_be = {
+    .name = "planted", .description = "the reference with one planted flaw",
+    .flags = BF_PROMISES_EXACT, .create = p_create, .destroy = p_destroy, .reset = p_reset,
+    .add_node = p_add_node, .reserve = p_reserve, .free = p_free, .alloc = p_alloc,
+    .alloc_node = p_alloc_node, .free_all = p_free_all, .page_reserved = p_page_reserved,
+    .node_info = p_node_info, .read_bits = p_read_bits,
+};
+
+/* ---- the scenario ---- */
+
+static size_t ncalls;
+static bf_call calls[64];
+
+static void call(int op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, int flags)
+{
+    bf_call *c = &calls[ncalls++];
+    memset(c, 0, sizeof *c);
+    c->op = (uint8_t)op;
+    c->flags = (uint8_t)flags;
+    c->arg[0] = a0;
+    c->arg[1] = a1;
+    c->arg[2] = a2;
+    c->arg[3] = a3;
+}
+
+/* Calls 1-2 set up the node, 3-5 allocate A, B, C, then `tail` more calls
+ * (a failing reserve, an ENOMEM alloc, a free of A, a free_all at the end). */
+static size_t scenario(uint8_t *buf, size_t cap)
+{
+    ncalls = 0;
+    call(BF_OP_NODE, 0x100, 0x140, 0, 0, BF_CALL_MEM);  /* 1: pfns 0x100..0x13f */
+    call(BF_OP_FREE, 0x100000, 64 * PAGE, 0, 0, 0);     /* 2: free all 64 pages */
+    call(BF_OP_ALLOC, PAGE, PAGE, 0, 0, 0);             /* 3: A */
+    call(BF_OP_ALLOC, PAGE, PAGE, 0, 0, 0);             /* 4: B (the flaw acts) */
+    call(BF_OP_ALLOC, PAGE, PAGE, 0, 0, 0);             /* 5: C */
+    call(BF_OP_RESERVE, 0x50000000, PAGE, 0, 0, 0);     /* 6: EINVAL: no node there */
+    call(BF_OP_ALLOC, 128 * PAGE, PAGE, 0, 0, 0);       /* 7: ENOMEM */
+    for (int i = 0; i < 12; i++)                         /* 8-19: quiet, failing calls */
+        call(BF_OP_FREE, 0x50000000, PAGE, 0, 0, 0);
+    call(BF_OP_FREE, 0x100000, PAGE, 0, 0, 0);          /* 20: free A */
+    call(BF_OP_FREE_ALL, 0, 0, 0, 0, 0);                /* 21 */
+    return bf_encode_calls(calls, ncalls, buf, cap);
+}
+
+static bf_runner *runner_for(enum flaw f, int compare)
+{
+    static const bf_target exact = {"planted", "planted", 1}, alone = {"planted", "planted", 0};
+    next_flaw = f;
+    return bf_runner_new_with(compare ? &exact : &alone, &planted_be, NULL);
+}
+
+/* The flaw is reported with this signature, at call `at` (1-based). */
+static void expect(enum flaw f, int compare, const char *sig, unsigned at, const char *name)
+{
+    uint8_t buf[4096];
+    size_t len = scenario(buf, sizeof buf);
+    bf_runner *r = runner_for(f, compare);
+    char what[200];
+    int found = bf_runner_run(r, buf, len);
+    snprintf(what, sizeof what, "%s (%s): %s at call %u", name, compare ? "vs ref" : "alone",
+             sig, at);
+    int ok = found && !strcmp(r->signature, sig) && r->nlog == at;
+    check(ok, what);
+    if (!ok)
+        printf("#   got: found=%d \"%s\" at call %u\n", found, r->signature, r->nlog);
+    /* the same answer in a second run: nothing carries over */
+    int again = bf_runner_run(r, buf, len);
+    snprintf(what, sizeof what, "%s (%s): the same finding again", name, compare ? "vs ref" : "alone");
+    check(again == found && !strcmp(r->signature, sig) && r->nlog == at, what);
+    bf_runner_free(r);
+}
+
+/* Random inputs: the fast mode (with its replay on findings) and the
+ * precise mode give the same verdict and signature. */
+static void modes_agree(const char *target, const char *options, int want_findings)
+{
+    bf_runner *fast = bf_runner_new(target, options), *precise = bf_runner_new(target, options);
+    precise->always_precise = 1;
+    int disagree = 0, findings = 0;
+    uint8_t buf[1 + 12 + 64 * BF_RECORD_SIZE];
+    for (int i = 0; i < 3000; i++) {
+        size_t len = 13 + (tap_rand() % 65) * BF_RECORD_SIZE;
+        for (size_t k = 0; k < len; k++)
+            buf[k] = (uint8_t)tap_rand();
+        int a = bf_runner_run(fast, buf, len), b = bf_runner_run(precise, buf, len);
+        findings += a;
+        if (a != b || (a && (strcmp(fast->signature, precise->signature) || fast->nlog != precise->nlog))) {
+            if (!disagree)
+                printf("# input %d: fast mode %d \"%s\" at %u, precise %d \"%s\" at %u\n", i, a,
+                       fast->signature, fast->nlog, b, precise->signature, precise->nlog);
+            disagree++;
+        }
+    }
+    char what[160];
+    snprintf(what, sizeof what, "target %s%s%s: both modes agree on 3000 random inputs (%d findings)",
+             target, options ? " " : "", options ? options : "", findings);
+    check(disagree == 0 && (want_findings ? findings > 0 : findings == 0), what);
+    bf_runner_free(fast);
+    bf_runner_free(precise);
+}
+
+int main(void)
+{
+    uint8_t buf[4096];
+    size_t len = scenario(buf, sizeof buf);
+    for (int compare = 0; compare <= 1; compare++) {
+        bf_runner *r = runner_for(NONE, compare);
+        check(bf_runner_run(r, buf, len) == 0 && r->nlog == ncalls,
+              compare ? "unflawed wrapper vs ref: no finding, every call run"
+                      : "unflawed wrapper alone: no finding, every call run");
+        bf_runner_free(r);
+    }
+    for (int cmp = 0; cmp <= 1; cmp++) {
+        expect(STRAY_RESERVE, cmp, "bootfuzz: INVARIANT other-pages-changed alloc planted", 4,
+               "an alloc that reserves a page it does not name");
+        expect(FAILED_CHANGES, cmp, "bootfuzz: INVARIANT failed-call-changed-state alloc planted",
+               7, "an ENOMEM alloc that reserves a page");
+        expect(FAILED_LAST, cmp, "bootfuzz: INVARIANT failed-call-changed-state reserve planted",
+               6, "an EINVAL reserve that lowers last_success");
+        expect(NOT_ZEROED, cmp, "bootfuzz: INVARIANT zeroed alloc planted", 3,
+               "an alloc that does not zero its block");
+        expect(STRAY_WRITE, cmp, "bootfuzz: INVARIANT stray-write end planted", 21,
+               "an alloc that writes outside its block");
+        expect(FREE_ALL_COUNT, cmp, "bootfuzz: INVARIANT free-all-count free_all planted", 21,
+               "a free_all that counts a page too many");
+    }
+    modes_agree("fast", NULL, 0);
+    modes_agree("ref", NULL, 0);
+    modes_agree("2614", NULL, 1);
+    return failures != 0;
+}
