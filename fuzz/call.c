@@ -11,7 +11,7 @@
 
 #include "call.h"
 
-static const bf_op_info op_table[BF_OP_COUNT] = {
+const bf_op_info bf_op_table[BF_OP_COUNT] = {
     [BF_OP_NODE] = {"node", 2, 0, 0},
     [BF_OP_RESERVE] = {"reserve", 2, 0, 0},
     [BF_OP_FREE] = {"free", 2, 0, 0},
@@ -25,12 +25,6 @@ static const bf_op_info op_table[BF_OP_COUNT] = {
     [BF_OP_NONZERO] = {"nonzero", 2, 0, 1},
 };
 
-const bf_op_info *bf_op_get(int op)
-{
-    return (op >= 0 && op < BF_OP_COUNT) ? &op_table[op] : NULL;
-}
-
-int bf_op_is_alloc(int op) { return op == BF_OP_ALLOC || op == BF_OP_ALLOC_NODE; }
 
 static const char *const err_names[BF_ERR_COUNT] = {
     [BF_OK] = "OK",

@@ -48,8 +48,13 @@ typedef struct bf_op_info {
     int is_query;
 } bf_op_info;
 
-const bf_op_info *bf_op_get(int op);
-int bf_op_is_alloc(int op);
+/* inline: the runner and the checker ask these for every call */
+extern const bf_op_info bf_op_table[BF_OP_COUNT];
+static inline const bf_op_info *bf_op_get(int op)
+{
+    return (op >= 0 && op < BF_OP_COUNT) ? &bf_op_table[op] : NULL;
+}
+static inline int bf_op_is_alloc(int op) { return op == BF_OP_ALLOC || op == BF_OP_ALLOC_NODE; }
 
 /* Canonical text of a call (no expectation, no newline).  Returns length. */
 size_t bf_call_format(const bf_call *c, char *buf, size_t cap);

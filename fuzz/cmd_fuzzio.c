@@ -80,6 +80,14 @@ int cmd_encode(int argc, char **argv)
             bf_trace_free(&t);
             return 2;
         }
+        if (l->call.op == BF_OP_NODE && (l->call.flags & BF_CALL_MEM) &&
+            l->call.arg[1] - l->call.arg[0] > BF_DECODE_MEM_PAGES) {
+            fprintf(stderr, "%s:%d:1: a fuzz input gives backing memory only to nodes of at most "
+                            "%d pages\n",
+                    argv[0], l->lineno, BF_DECODE_MEM_PAGES);
+            bf_trace_free(&t);
+            return 2;
+        }
         calls[n++] = l->call;
     }
     bf_trace_free(&t);

@@ -58,7 +58,7 @@ static void node_of(const bf_dctx *c, unsigned sel, uint64_t *start, uint64_t *e
         *end = 16;
         return;
     }
-    unsigned i = sel % c->nnodes;
+    unsigned i = sel % (unsigned)c->nnodes; /* nnodes <= 64: a 32-bit division */
     *start = c->node[i].start;
     *end = c->node[i].end;
 }
@@ -277,14 +277,19 @@ int bf_decoder_next(bf_decoder *d, const bf_dctx *c, bf_call *o)
             o->arg[1] - o->arg[0] > BF_DECODE_MAX_NODE_PAGES &&
             o->arg[1] - o->arg[0] <= BF_MAX_NODE_PAGES)
             o->arg[1] = o->arg[0] + BF_DECODE_MAX_NODE_PAGES;
+        /* backing memory only for small nodes, as for header nodes: it is
+         * filled and checked byte by byte, and kept for reuse */
         if (o->op == BF_OP_NODE && (o->flags & BF_CALL_MEM) &&
-            !(o->arg[0] < o->arg[1] && o->arg[1] - o->arg[0] <= BF_MEM_MAX_PAGES))
+            !(o->arg[0] < o->arg[1] && o->arg[1] - o->arg[0] <= BF_DECODE_MEM_PAGES))
             o->flags = 0;
         return 1;
     }
     uint8_t b[7];
-    for (int i = 0; i < 7; i++)
-        b[i] = byte_at(d, d->pos + 1 + (size_t)i);
+    if (d->pos + BF_RECORD_SIZE <= d->size)
+        memcpy(b, d->data + d->pos + 1, sizeof b);
+    else
+        for (int i = 0; i < 7; i++)
+            b[i] = byte_at(d, d->pos + 1 + (size_t)i);
     d->pos += BF_RECORD_SIZE;
     unsigned sel = b0 & 0x1f;
     if (sel < 12 || sel >= 28) {
@@ -315,7 +320,14 @@ int bf_decoder_next(bf_decoder *d, const bf_dctx *c, bf_call *o)
     return 1;
 }
 
-void bf_dctx_reset(bf_dctx *c) { memset(c, 0, sizeof *c); }
+/* Only the counts: node[] and recent[] entries are written before they are
+ * read (each below its count). */
+void bf_dctx_reset(bf_dctx *c)
+{
+    c->nnodes = 0;
+    c->nrecent = c->recent_head = 0;
+    c->last_addr = 0;
+}
 
 void bf_dctx_update(bf_dctx *c, const bf_call *call, bf_result r)
 {

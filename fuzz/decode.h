@@ -13,7 +13,10 @@
 
 #include "call.h"
 
-#define BF_FORMAT_VERSION 1       /* of the byte format */
+/* Version of the byte format.  2: a raw node record gets backing memory
+ * only up to BF_DECODE_MEM_PAGES, like a header node (1 allowed up to
+ * BF_MEM_MAX_PAGES: 64 MiB filled and checked per input, and kept). */
+#define BF_FORMAT_VERSION 2
 #define BF_DECODE_MAX_CALLS 64    /* calls from records (prelude not counted) */
 #define BF_DECODE_MAX_RAW 80      /* raw records (encoded traces, prelude included) */
 #define BF_RECORD_SIZE 8          /* one call record */

@@ -44,6 +44,11 @@ typedef struct bf_checker {
     unsigned patterns;
     unsigned calls;
     int precise;        /* read every live node whole after every call */
+    int periodic;       /* in the fast mode, read them whole every few calls too */
+    int trusted;        /* in the fast mode, only keep its cached state (from the
+                         * words calls name) and check memory: for the reference
+                         * when a backend is compared with it after every call */
+    int light;          /* trusted, and in the fast mode now */
     int whole;          /* the last call read every live node whole */
     uint64_t read_mask; /* nodes whose state the last call read (bit = nid) */
     /* the broken invariant, when a check fails */
@@ -68,9 +73,10 @@ int bf_checker_final(bf_checker *k);
  * or unknown); the lockstep runner compares these between backends. */
 const uint64_t *bf_checker_bits(const bf_checker *k, uint64_t nid, uint64_t *nwords);
 
-/* What the last call (or bf_checker_sync) read of node nid: its last_*
- * state, and words [*w0, *w1) of its bits (bf_checker_bits); NULL if it
- * was not read (a correct backend did not change it) or is retired. */
+/* Node nid's last_* state as last read (NULL if retired or unknown), and
+ * in [*w0, *w1) the words of its bits (bf_checker_bits) that the last call
+ * (or bf_checker_sync) read; empty if it read none: a correct backend did
+ * not change them. */
 const bf_node_info *bf_checker_read(const bf_checker *k, uint64_t nid, uint64_t *w0,
                                     uint64_t *w1);
 

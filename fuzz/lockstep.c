@@ -82,6 +82,19 @@ bf_runner *bf_runner_new_with(const bf_target *t, const bf_backend *sut, const c
         abort();
     bf_checker_init(&r->ref_chk, &r->ref);
     bf_checker_init(&r->sut_chk, &r->sut);
+    /* Against the reference, the backend's periodic whole reads are
+     * compared with the reference's cached bits, which equal the
+     * reference's own (each call's words are compared on both sides and
+     * a new node is read whole): reading the reference whole again would
+     * only test the reference, which its own target does. */
+    r->ref_chk.periodic = !t->compare;
+    /* Likewise the reference's invariants in the fast mode: the backend's
+     * answers and state equal the reference's after every call, and the
+     * backend's checker judges them, so a reference that broke one makes
+     * the backend break it too (or differ); the precise replay of that
+     * finding checks the reference first and names the one at fault.
+     * Its memory (not compared) is checked on both sides. */
+    r->ref_chk.trusted = t->compare;
     bf_session_reset(&r->sut);
     if (apply_options(r) != 0) {
         bf_runner_free(r);
@@ -168,28 +181,38 @@ static char *append(char *p, const char *end, const char *fmt, ...)
     return n < 0 ? p : (p + n < end ? p + n : (char *)end);
 }
 
-/* Compare node state (last_* and pages) after the call: what both checkers
- * read of it (the named node in the fast mode, every node on whole reads),
- * and on whole reads which nodes are retired. */
+/* Compare node state (last_* and pages) after the call: the words either
+ * checker read (the named ones in the fast mode, every node on whole
+ * reads) against the other side's, read too or cached (a cached word is
+ * what that side holds if it is correct, which its own reads check), and
+ * which nodes are retired when the call retires one or reads all. */
 static int compare_state(bf_runner *r, const bf_call *c)
 {
     const char *be = r->sut_be->name;
     char *d = r->detail, *end = r->detail + sizeof r->detail;
-    int whole = r->ref_chk.whole && r->sut_chk.whole;
+    int whole = r->ref_chk.whole || r->sut_chk.whole;
+    /* the nodes read on either side, or all of them */
+    uint64_t todo = r->ref_chk.read_mask | r->sut_chk.read_mask;
+    if (whole || c->op == BF_OP_FREE_ALL)
+        todo = ~0ull;
     for (uint64_t i = 0; i < r->ref_chk.nnodes; i++) {
+        if (!(todo >> i & 1))
+            continue;
         bf_node_info a, b;
-        uint64_t w0, w1, v0, v1;
+        uint64_t w0 = 0, w1 = 0, v0 = 0, v1 = 0;
         const bf_node_info *ka = bf_checker_read(&r->ref_chk, i, &w0, &w1);
         const bf_node_info *kb = bf_checker_read(&r->sut_chk, i, &v0, &v1);
         int ra = 0, rb = 0;
-        if (ka && kb) { /* read on both sides after this call */
+        if (ka && kb) { /* live on both sides */
+            if (w0 == w1 && v0 == v1)
+                continue; /* not read after this call: unchanged */
             a = *ka;
             b = *kb;
-        } else if (whole || ka || kb) { /* live on one side only, or retired */
-            ra = r->ref.be->node_info(r->ref.sys, i, &a);
+        } else if (whole || ka || kb || c->op == BF_OP_FREE_ALL) {
+            ra = r->ref.be->node_info(r->ref.sys, i, &a); /* retired on a side */
             rb = r->sut_be->node_info(r->sut.sys, i, &b);
         } else {
-            continue; /* not named by the call: unchanged, checked on the next whole read */
+            continue; /* retired on both sides, as compared when it happened */
         }
         if (ra != rb || (ra == 0 && a.live != b.live)) {
             append(d, end, "node %llu: ref %s, %s %s\n", (unsigned long long)i,
@@ -209,13 +232,17 @@ static int compare_state(bf_runner *r, const bf_call *c)
                 return found(r, "MISMATCH %s %s %s", opname(c), field[f], be);
             }
         }
-        uint64_t wa, wb;
+        uint64_t wa = 0, wb = 0;
         const uint64_t *ba = bf_checker_bits(&r->ref_chk, i, &wa);
         const uint64_t *bb = bf_checker_bits(&r->sut_chk, i, &wb);
         if (!ka || !kb || !ba || !bb || wa != wb)
             continue;
-        /* the words read on either side (the same range when both answered alike) */
-        uint64_t lo = w0 < v0 ? w0 : v0, hi = w1 > v1 ? w1 : v1;
+        /* the words read on either side */
+        uint64_t lo = w0 < w1 ? w0 : v0, hi = w0 < w1 ? w1 : v1;
+        if (w0 < w1 && v0 < v1) {
+            lo = w0 < v0 ? w0 : v0;
+            hi = w1 > v1 ? w1 : v1;
+        }
         if (memcmp(ba + lo, bb + lo, (hi - lo) * sizeof *ba) != 0) {
             uint64_t first = lo * 64;
             while (first < hi * 64 && ((ba[first / 64] ^ bb[first / 64]) >> (first % 64) & 1) == 0)

@@ -18,7 +18,7 @@ int bf_session_init(bf_session *s, const bf_backend *be)
 void bf_session_reset(bf_session *s)
 {
     s->be->reset(s->sys);
-    memset(s->node, 0, sizeof s->node);
+    memset(s->node, 0, (size_t)s->nnodes * sizeof s->node[0]); /* the rest is clear */
     s->nnodes = 0;
     s->stopped = 0;
 }

@@ -17,7 +17,9 @@
 
 #define NINPUTS 2000
 #define MIN_SECONDS 3.0
-#define MIN_ROUNDS 20
+#define MIN_ROUNDS 200
+#define MAX_ROUNDS 100000
+#define BATCH 100 /* inputs per half-round; NINPUTS is a multiple */
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
 static uint64_t next_rand(void)
@@ -26,6 +28,19 @@ static uint64_t next_rand(void)
     rng ^= rng >> 7;
     rng ^= rng << 17;
     return rng;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (sorts v). */
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static double now(void)
@@ -105,31 +120,34 @@ int main(int argc, char **argv)
         }
     }
 
-    /* Rounds alternate between the checked pass (the fuzz target's whole
-     * work per input) and the bare pass (the same calls on ref and the
-     * backend), and each keeps its fastest round: on a shared machine the
-     * speed drifts by tens of percent from one second to the next, and
-     * interleaving puts both sides through the same drift. */
-    double best_checked = 1e30, best_bare = 1e30, t0 = now();
+    /* Rounds alternate between a checked batch (the fuzz target's whole
+     * work per input) and a bare batch of the same inputs (the same calls on
+     * ref and the backend).  This machine's speed drifts by tens of percent
+     * from one moment to the next, so each ratio is taken between the two
+     * halves of one round, a few milliseconds apart, and the figures
+     * reported are medians over all rounds. */
+    static double t_checked[MAX_ROUNDS], t_bare[MAX_ROUNDS], ratio[MAX_ROUNDS];
+    double t0 = now();
     int rounds = 0;
-    while (rounds < MIN_ROUNDS || now() - t0 < MIN_SECONDS) {
+    while (rounds < MAX_ROUNDS && (rounds < MIN_ROUNDS || now() - t0 < MIN_SECONDS)) {
+        int first = (rounds * BATCH) % NINPUTS;
         double a = now();
-        for (int i = 0; i < NINPUTS; i++)
+        for (int i = first; i < first + BATCH; i++)
             bf_runner_run(r, in[i].bytes, in[i].len);
         double b = now();
-        for (int i = 0; i < NINPUTS; i++) {
+        for (int i = first; i < first + BATCH; i++) {
             bare_run(ref, rs, &in[i]);
             if (compare)
                 bare_run(sut, ss, &in[i]);
         }
         double c = now();
-        if (b - a < best_checked)
-            best_checked = b - a;
-        if (c - b < best_bare)
-            best_bare = c - b;
+        t_checked[rounds] = b - a;
+        t_bare[rounds] = c - b;
+        ratio[rounds] = (b - a) / (c - b);
         rounds++;
     }
-    double checked = NINPUTS / best_checked, bare = NINPUTS / best_bare;
+    double checked = BATCH / median(t_checked, rounds), bare = BATCH / median(t_bare, rounds);
+    double cost = median(ratio, rounds);
 
     printf("target %-5s  %d inputs, %.1f calls per input on average\n", target, NINPUTS,
            (double)total_calls / NINPUTS);
@@ -138,8 +156,9 @@ int main(int argc, char **argv)
     printf("  bare calls on %s%s%s:%*s %10.0f exec/s  %8.2f us/input\n", "ref",
            compare ? " and " : "", compare ? sut->name : "", compare ? 18 - (int)strlen(sut->name) : 23,
            "", bare, 1e6 / bare);
-    printf("  cost of all checks: %.2fx the bare calls (fastest of %d interleaved rounds each)\n",
-           bare / checked, rounds);
+    printf("  cost of all checks: %.2fx the bare calls (median of %d interleaved rounds of %d "
+           "inputs)\n",
+           cost, rounds, BATCH);
     ref->destroy(rs);
     sut->destroy(ss);
     bf_runner_free(r);

@@ -123,6 +123,12 @@ if [ -n "$orig" ]; then
 fi
 printf 'node 0 16\nfree 0 0x10000\nalloc 4096\n' >"$T/clean.trace"
 "$BF" encode "$T/clean.trace" -o "$T/clean.bin"
+
+# --- encode: fuzz inputs give backing memory to small nodes only
+printf 'node 0 16 mem\nnode 16 48 mem\n' >"$D/bigmem.trace"
+run "$BF" encode "$D/bigmem.trace" -o "$T/bigmem.bin"
+check "encode rejects a 32-page node with memory (exit 2)" status_is 2
+check "encode says where and why" out_has "bigmem.trace:2:1: a fuzz input gives backing memory only to nodes of at most 16 pages"
 run "$BF" minimize --target fast "$T/clean.bin"
 check "minimize refuses an input that does not fail (exit 1)" status_is 1
 check "minimize says why" out_has "does not fail on target fast"

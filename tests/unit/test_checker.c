@@ -9,10 +9,11 @@
  * reading all state after every call.  The unflawed wrapper must give no
  * finding at all, and on random inputs the two modes must agree.
  *
- * The scenario, one 64-page node with backing memory, all pages freed:
+ * The scenario, one 16-page node with backing memory (the most a fuzz
+ * input gives), all pages freed:
  *
- *   pfn  0                                                   63
- *        [A][B][C] . . . . . . . . . . . . . . . . . . . . . [s]
+ *   page 0  1  2  3                                15
+ *       [A][B][C] .  .  .  .  .  .  .  .  .  .  . [s]
  *   A, B, C: one-page blocks from calls 3, 4, 5 (the flaw acts in call 4);
  *   s: the page a flawed call reserves although it does not name it.
  */
@@ -29,11 +30,11 @@
 
 enum flaw {
     NONE,
-    STRAY_RESERVE,   /* the 2nd alloc also reserves page 63 */
-    FAILED_CHANGES,  /* an ENOMEM alloc reserves page 63 */
+    STRAY_RESERVE,   /* the 2nd alloc also reserves page 15 */
+    FAILED_CHANGES,  /* an ENOMEM alloc reserves page 15 */
     FAILED_LAST,     /* an EINVAL reserve lowers last_success */
     NOT_ZEROED,      /* allocs do not zero the block */
-    STRAY_WRITE,     /* the 2nd alloc writes a byte into page 63 */
+    STRAY_WRITE,     /* the 2nd alloc writes a byte into page 15 */
     FREE_ALL_COUNT,  /* free_all counts one page too many */
 };
 
@@ -94,12 +95,12 @@ static bf_result flawed_alloc(planted *p, bf_result r)
 {
     if (r.err == BF_OK && ++p->allocs == 2) {
         if (p->flaw == STRAY_RESERVE)
-            REF->reserve(p->in, (p->start[0] + 63) << 12, PAGE);
+            REF->reserve(p->in, (p->start[0] + 15) << 12, PAGE);
         if (p->flaw == STRAY_WRITE && p->mem[0])
-            p->mem[0][63 * PAGE + 5] = 0x42;
+            p->mem[0][15 * PAGE + 5] = 0x42;
     }
     if (r.err == BF_ENOMEM && p->flaw == FAILED_CHANGES)
-        REF->reserve(p->in, (p->start[0] + 63) << 12, PAGE);
+        REF->reserve(p->in, (p->start[0] + 15) << 12, PAGE);
     return r;
 }
 static bf_result p_alloc(void *s, uint64_t z, uint64_t al, uint64_t g, uint64_t l)
@@ -157,8 +158,8 @@ static void call(int op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, int
 static size_t scenario(uint8_t *buf, size_t cap)
 {
     ncalls = 0;
-    call(BF_OP_NODE, 0x100, 0x140, 0, 0, BF_CALL_MEM);  /* 1: pfns 0x100..0x13f */
-    call(BF_OP_FREE, 0x100000, 64 * PAGE, 0, 0, 0);     /* 2: free all 64 pages */
+    call(BF_OP_NODE, 0x100, 0x110, 0, 0, BF_CALL_MEM);  /* 1: pfns 0x100..0x10f */
+    call(BF_OP_FREE, 0x100000, 16 * PAGE, 0, 0, 0);     /* 2: free all 16 pages */
     call(BF_OP_ALLOC, PAGE, PAGE, 0, 0, 0);             /* 3: A */
     call(BF_OP_ALLOC, PAGE, PAGE, 0, 0, 0);             /* 4: B (the flaw acts) */
     call(BF_OP_ALLOC, PAGE, PAGE, 0, 0, 0);             /* 5: C */
