@@ -256,6 +256,7 @@ int main(void)
     }
     modes_agree("fast", NULL, 0);
     modes_agree("ref", NULL, 0);
-    modes_agree("2614", NULL, 1);
+    /* bug A reads past the map for real in ASan builds: ASan's finding */
+    modes_agree("2614", T_ASAN ? "A=0" : NULL, 1);
     return failures != 0;
 }
