@@ -173,7 +173,7 @@ static int replay_one(bf_runner *r, replay_item *it, int verbose, int quiet)
 int cmd_replay(int argc, char **argv)
 {
     const char *target = "fast", *options = getenv("BOOTFUZZ_OPTIONS");
-    int verbose = 0, determinism = 0, i;
+    int verbose = 0, determinism = 0, precise = 0, i;
     for (i = 0; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "--target") && i + 1 < argc)
             target = argv[++i];
@@ -183,6 +183,8 @@ int cmd_replay(int argc, char **argv)
             verbose = 1;
         else if (!strcmp(argv[i], "--check-determinism"))
             determinism = 1;
+        else if (!strcmp(argv[i], "--precise"))
+            precise = 1;
         else
             return cli_usage_error("replay: unknown flag '%s'", argv[i]);
     }
@@ -191,6 +193,7 @@ int cmd_replay(int argc, char **argv)
     bf_runner *r = bf_runner_new(target, options);
     if (!r)
         return 2;
+    r->always_precise = precise;
     item_list list = {0};
     int bad = 0;
     for (; i < argc; i++)

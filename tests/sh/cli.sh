@@ -124,6 +124,14 @@ fi
 printf 'node 0 16\nfree 0 0x10000\nalloc 4096\n' >"$T/clean.trace"
 "$BF" encode "$T/clean.trace" -o "$T/clean.bin"
 
+# --- replay --precise: every node read after every call; the same verdicts
+run "$BF" replay --precise --target fast corpus/fast
+check "replay --precise: the fast corpus is clean (exit 0)" status_is 0
+check "replay --precise says what it ran" out_has "inputs on target fast, 0 findings"
+run "$BF" replay --precise --target 2614 crashes/2614/invariant-align-alloc-2614/minimized
+check "replay --precise: a reproducer is still a finding (exit 1)" status_is 1
+check "replay --precise: with its signature" out_has "INVARIANT align alloc 2614"
+
 # --- encode: fuzz inputs give backing memory to small nodes only
 printf 'node 0 16 mem\nnode 16 48 mem\n' >"$D/bigmem.trace"
 run "$BF" encode "$D/bigmem.trace" -o "$T/bigmem.bin"
