@@ -18,8 +18,10 @@ void bf_checker_init(bf_checker *k, bf_session *s)
 {
     memset(k, 0, sizeof *k);
     k->s = s;
-    k->periodic = 1;
 }
+
+/* A trusted checker in the fast mode: keeps state, checks memory only. */
+static int light(const bf_checker *k) { return k->trusted && !k->precise; }
 
 void bf_checker_reset(bf_checker *k)
 {
@@ -222,9 +224,6 @@ static int fit_exists(const bf_inv_node *n, const uint64_t *w, uint64_t win_end,
     return 0;
 }
 
-static int other_pages_in(const bf_checker *k, uint64_t i, uint64_t w0, uint64_t w1, uint64_t a,
-                          uint64_t b, char *what, size_t cap);
-
 static void swap_bits(bf_inv_node *n)
 {
     uint64_t *t = n->bits;
@@ -232,18 +231,9 @@ static void swap_bits(bf_inv_node *n)
     n->next = t;
 }
 
-/* After a whole read of node i (into next): did a page outside the named
- * pages [a, b) change?  The cached bits are what a correct backend holds,
- * since every call changes only what it names (contract section 2), so
- * this also catches a change made by any call since the last whole read.
- * Describes the first such page in what. */
-static int other_pages_changed(const bf_checker *k, uint64_t i, uint64_t a, uint64_t b,
-                               char *what, size_t cap)
-{
-    return other_pages_in(k, i, 0, k->node[i].nwords, a, b, what, cap);
-}
-
-/* The same over words [w0, w1) only. */
+/* Did a page in words [w0, w1) of node i, outside the named pages [a, b),
+ * change between the cached bits and the ones just read (next)?  Describes
+ * the first such page in what. */
 static int other_pages_in(const bf_checker *k, uint64_t i, uint64_t w0, uint64_t w1, uint64_t a,
                           uint64_t b, char *what, size_t cap)
 {
@@ -263,6 +253,17 @@ static int other_pages_in(const bf_checker *k, uint64_t i, uint64_t w0, uint64_t
         }
     }
     return 0;
+}
+
+/* After a whole read of node i (into next): did a page outside the named
+ * pages [a, b) change?  The cached bits are what a correct backend holds,
+ * since every call changes only what it names (contract section 2), so
+ * this also catches a change made by any call since the last whole read.
+ * Describes the first such page in what. */
+static int other_pages_changed(const bf_checker *k, uint64_t i, uint64_t a, uint64_t b,
+                               char *what, size_t cap)
+{
+    return other_pages_in(k, i, 0, k->node[i].nwords, a, b, what, cap);
 }
 
 /* §4.7 (second half): a failed call changed nothing.  Read when this call
@@ -362,7 +363,7 @@ static int check_alloc(bf_checker *k, const bf_call *c, uint64_t addr)
                       (unsigned long long)addr, (unsigned long long)size, (long long)nid,
                       (unsigned long long)limit);
     /* §4.3 no overlap with a live block */
-    for (unsigned b = 0; !k->light && b < k->nblk; b++) {
+    for (unsigned b = 0; !light(k) && b < k->nblk; b++) {
         const bf_inv_block *o = &k->blk[b];
         if (addr < o->addr + o->size && o->addr < addr + size)
             return broken(k, "overlap", "block [0x%llx, +%llu) overlaps live block [0x%llx, +%llu)",
@@ -442,10 +443,9 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
         return 0;
     k->calls++;
     k->read_mask = 0;
-    k->whole = k->precise || (k->periodic && k->calls % BF_FULL_EVERY == 0);
-    k->light = k->trusted && !k->precise;
+    k->whole = k->precise || (!k->trusted && k->calls % BF_FULL_EVERY == 0);
     if (r.err != BF_OK) {
-        if (r.err == BF_ENOMEM && bf_op_is_alloc(c->op) && !k->light && check_enomem(k, c))
+        if (r.err == BF_ENOMEM && bf_op_is_alloc(c->op) && !light(k) && check_enomem(k, c))
             return -1;
         return unchanged(k, c, r);
     }
@@ -461,7 +461,7 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
                           (unsigned long long)nid, nid >= k->nnodes ? "unknown" : "retired");
         bf_inv_node *n = &k->node[nid];
         uint64_t want = count_free(n->bits, n->end - n->start);
-        if (r.value != want && !k->light) /* §4.7 */
+        if (r.value != want && !light(k)) /* §4.7 */
             return broken(k, "free-all-count", "free_all(%llu) = %llu, but %llu pages were free",
                           (unsigned long long)nid, (unsigned long long)r.value,
                           (unsigned long long)want);
@@ -519,7 +519,7 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
             uint64_t w0 = a / 64, w1 = (b + 63) / 64;
             char what[128];
             rc = read_words(k, i, w0, w1, n->next);
-            if (rc == 0 && !k->light && other_pages_in(k, i, w0, w1, a, b, what, sizeof what))
+            if (rc == 0 && !light(k) && other_pages_in(k, i, w0, w1, a, b, what, sizeof what))
                 return broken(k, "other-pages-changed", "%s changed pages it does not name: %s",
                               bf_op_get(c->op)->name, what);
             memcpy(n->bits + w0, n->next + w0, (w1 - w0) * sizeof *n->bits);
@@ -532,7 +532,7 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
         return -1;
     /* §4.4 every byte of every live block is in a reserved page (of the
      * bits this call read: the others are as they were) */
-    for (unsigned b = 0; !k->light && b < k->nblk; b++) {
+    for (unsigned b = 0; !light(k) && b < k->nblk; b++) {
         const bf_inv_block *o = &k->blk[b];
         const bf_inv_node *n = &k->node[o->node];
         uint64_t lo = (o->addr >> 12) - n->start, hi = bf_pfn_up(o->addr + o->size) - n->start;
@@ -549,7 +549,7 @@ int bf_checker_sync(bf_checker *k)
 {
     k->read_mask = 0;
     k->whole = 0;
-    if (k->trusted && !k->precise)
+    if (light(k))
         return 0; /* its cached bits stand for it (see bf_checker.trusted) */
     k->whole = 1;
     for (uint64_t i = 0; i < k->nnodes; i++) {

@@ -44,11 +44,10 @@ typedef struct bf_checker {
     unsigned patterns;
     unsigned calls;
     int precise;        /* read every live node whole after every call */
-    int periodic;       /* in the fast mode, read them whole every few calls too */
     int trusted;        /* in the fast mode, only keep its cached state (from the
-                         * words calls name) and check memory: for the reference
-                         * when a backend is compared with it after every call */
-    int light;          /* trusted, and in the fast mode now */
+                         * words calls name) and check memory, with no whole
+                         * reads: for the reference when a backend is compared
+                         * with it after every call */
     int whole;          /* the last call read every live node whole */
     uint64_t read_mask; /* nodes whose state the last call read (bit = nid) */
     /* the broken invariant, when a check fails */

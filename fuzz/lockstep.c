@@ -82,18 +82,17 @@ bf_runner *bf_runner_new_with(const bf_target *t, const bf_backend *sut, const c
         abort();
     bf_checker_init(&r->ref_chk, &r->ref);
     bf_checker_init(&r->sut_chk, &r->sut);
-    /* Against the reference, the backend's periodic whole reads are
-     * compared with the reference's cached bits, which equal the
-     * reference's own (each call's words are compared on both sides and
-     * a new node is read whole): reading the reference whole again would
-     * only test the reference, which its own target does. */
-    r->ref_chk.periodic = !t->compare;
-    /* Likewise the reference's invariants in the fast mode: the backend's
-     * answers and state equal the reference's after every call, and the
+    /* Against the reference, the reference's checker is trusted in the
+     * fast mode.  The backend's whole reads are compared with the
+     * reference's cached bits, which equal the reference's own (each
+     * call's words are compared on both sides, a new node is read whole),
+     * so reading the reference whole again would only test the reference,
+     * which its own target does.  Likewise its invariants: the backend's
+     * answers and state equal the reference's after every call and the
      * backend's checker judges them, so a reference that broke one makes
      * the backend break it too (or differ); the precise replay of that
-     * finding checks the reference first and names the one at fault.
-     * Its memory (not compared) is checked on both sides. */
+     * finding checks the reference first and names the one at fault.  Its
+     * memory (not compared) is checked on both sides. */
     r->ref_chk.trusted = t->compare;
     bf_session_reset(&r->sut);
     if (apply_options(r) != 0) {
