@@ -21,12 +21,12 @@ WARN := -Wall -Wextra -Werror
 # off (LTO=): their coverage instrumentation is meant to run per file.
 LTO ?= -flto=auto
 CFLAGS ?= $(OPT) -g
-ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude -Ifuzz -Iimpl $(CFLAGS) $(LTO) $(EXTRA_CFLAGS)
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude -Ifuzz -Iimpl -Iref $(CFLAGS) $(LTO) \
+              $(EXTRA_CFLAGS)
 LDLIBS ?= -lm
 
 # Sources: everything in ref/ and impl/, and fuzz/ minus program entry points.
-FUZZ_MAINS := fuzz/bootfuzz.c $(wildcard fuzz/cmd_*.c) $(wildcard fuzz/target_*.c) \
-              $(wildcard fuzz/engine_*.c)
+FUZZ_MAINS := fuzz/bootfuzz.c $(wildcard fuzz/cmd_*.c) fuzz/target.c $(wildcard fuzz/engine_*.c)
 LIB_SRCS := $(sort $(wildcard ref/*.c) $(wildcard impl/*.c) \
               $(filter-out $(FUZZ_MAINS),$(wildcard fuzz/*.c)))
 CLI_SRCS := fuzz/bootfuzz.c $(wildcard fuzz/cmd_*.c)
@@ -37,14 +37,53 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan bench bench-bugs bench-harness clean fuzzers libfuzzer afl fuzz gate coverage canary
-TARGETS := fast 2614 ref
+# A user's own backend, out of tree: BACKEND=path/to/my_alloc.c (or a
+# directory: every *.c directly in it).  Nothing in bootfuzz is edited: the
+# file registers itself (BF_REGISTER_BACKEND) and becomes a backend of
+# every tool and a fuzz target of every engine.  scripts/backend-sources
+# links the directory into $(BUILD)/user/src (so a path with spaces works
+# with make) and names the files.  User code gets its own flags, not the
+# project's -Werror set: BACKEND_CFLAGS (default: $(OPT) -g, gnu11).
+BACKEND_CFLAGS ?= $(OPT) -g
+ifneq ($(strip $(BACKEND)),)
+USER_SRCS := $(shell sh scripts/backend-sources "$(BUILD)" "$(BACKEND)")
+ifeq ($(strip $(USER_SRCS)),)
+$(error BACKEND=$(BACKEND): no backend source there (see the message above))
+endif
+endif
+USER_OBJS := $(USER_SRCS:$(BUILD)/user/src/%.c=$(BUILD)/obj/user/%.o)
+
+# The backends linked in are the registry's (bootfuzz list --names), so the
+# link steps depend on which BACKEND was given: this file changes with it.
+BACKEND_SET := $(BUILD)/backend-set
+$(shell mkdir -p "$(BUILD)" && echo "$(BACKEND)" | cmp -s - "$(BACKEND_SET)" 2>/dev/null || \
+  echo "$(BACKEND)" >"$(BACKEND_SET)")
+
+.PHONY: all replays test asan bench bench-bugs bench-harness clean fuzzers libfuzzer afl fuzz \
+        gate coverage canary
+# Fuzz targets: one per registered backend, named as it is.  Only a built
+# tool can say which backends registered, so the per-target binaries are
+# made by a second make that is told them (TARGETS=...).
+TOOL := $(BUILD)/bootfuzz
+TARGETS ?=
 REPLAY_BINS := $(TARGETS:%=$(BUILD)/fuzz/replay-%)
-all: $(BUILD)/bootfuzz $(UNIT_BINS) $(REPLAY_BINS)
+all: $(TOOL) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory replays TARGETS="$$($(TOOL) list --names)"
+replays: $(REPLAY_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The fuzz target of backend NAME: fuzz/target.c with BF_TARGET="NAME".
+$(BUILD)/obj/fuzz/target-%.o: fuzz/target.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DBF_TARGET='"$*"' -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/user/%.o: $(BUILD)/user/src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_DEFAULT_SOURCE -Iinclude -I$(BUILD)/user/src $(BACKEND_CFLAGS) $(COV) \
+	  $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
 
 # Coverage instrumentation for the fuzzing engines (COV, set by the
 # libfuzzer/canary builds) goes only where it guides the search: the
@@ -59,51 +98,59 @@ $(BUILD)/obj/ref/%.o: ALL_CFLAGS += $(COV) $(if $(COV),-fno-sanitize-coverage=tr
 # Objects are linked directly, not from an archive: the backend registry
 # refers to allocators weakly, and a weak reference does not pull an
 # archive member in.
-LIB := $(LIB_OBJS)
+LIB := $(LIB_OBJS) $(USER_OBJS)
 .SECONDARY:
 
-$(BUILD)/bootfuzz: $(CLI_OBJS) $(LIB)
+$(TOOL): $(CLI_OBJS) $(LIB) $(BACKEND_SET)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-# Fuzz targets: one entry point per target (fuzz/target_*.c), linked
+# Fuzz targets: one entry point per target (fuzz/target.c), linked
 # unchanged into every engine.  The plain replay driver needs no engine.
-$(BUILD)/fuzz/replay-%: $(BUILD)/obj/fuzz/target_%.o $(BUILD)/obj/fuzz/engine_replay.o $(LIB)
+$(BUILD)/fuzz/replay-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_replay.o $(LIB) \
+                        $(BACKEND_SET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+# The engine builds below need the names of the targets: the plain tool
+# of this BUILD says them (and is built first).
+NAMES = $$($(TOOL) list --names)
 
 # libFuzzer with ASan+UBSan (clang 14): build/libfuzzer/fuzz/libfuzzer-TARGET
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-$(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/target_%.o $(LIB)
+$(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/target-%.o $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
-libfuzzer:
-	$(MAKE) BUILD=build/libfuzzer CC=clang OPT=-O2 LTO= COV=-fsanitize=fuzzer-no-link \
-	  EXTRA_CFLAGS="$(SAN)" \
-	  $(TARGETS:%=build/libfuzzer/fuzz/libfuzzer-%) $(TARGETS:%=build/libfuzzer/fuzz/replay-%) \
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(LDLIBS)
+libfuzzer: $(TOOL)
+	@echo "make: building the libFuzzer targets (clang, ASan+UBSan) in build/libfuzzer"
+	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=build/libfuzzer CC=clang OPT=-O2 LTO= \
+	  COV=-fsanitize=fuzzer-no-link EXTRA_CFLAGS="$(SAN)" \
+	  $$(for n in $$t; do echo build/libfuzzer/fuzz/libfuzzer-$$n build/libfuzzer/fuzz/replay-$$n; done) \
 	  build/libfuzzer/bootfuzz
 
 # The canary: the same sanitizer/libFuzzer build with a bug planted in the
 # fast allocator (-DBF_FAST_CANARY); the gate must be red on it.
-canary:
-	$(MAKE) BUILD=build/canary CC=clang OPT=-O2 LTO= COV=-fsanitize=fuzzer-no-link \
-	  EXTRA_CFLAGS="-DBF_FAST_CANARY $(SAN)" \
-	  $(TARGETS:%=build/canary/fuzz/libfuzzer-%) $(TARGETS:%=build/canary/fuzz/replay-%) \
+canary: $(TOOL)
+	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=build/canary CC=clang OPT=-O2 LTO= \
+	  COV=-fsanitize=fuzzer-no-link EXTRA_CFLAGS="-DBF_FAST_CANARY $(SAN)" \
+	  $$(for n in $$t; do echo build/canary/fuzz/libfuzzer-$$n build/canary/fuzz/replay-$$n; done) \
 	  build/canary/bootfuzz
 
 # AFL++ (afl-clang-fast, persistent mode, shared-memory input) and the
 # CMPLOG twin: build/afl/fuzz/afl-TARGET, build/afl-cmplog/fuzz/afl-TARGET
 AFL_CC ?= afl-clang-fast
-$(BUILD)/fuzz/afl-%: $(BUILD)/obj/fuzz/target_%.o $(BUILD)/obj/fuzz/engine_afl.o $(LIB)
+$(BUILD)/fuzz/afl-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_afl.o $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
-afl:
-	$(MAKE) BUILD=build/afl CC=$(AFL_CC) OPT=-O2 LTO= $(TARGETS:%=build/afl/fuzz/afl-%)
-	AFL_LLVM_CMPLOG=1 $(MAKE) BUILD=build/afl-cmplog CC=$(AFL_CC) OPT=-O2 LTO= \
-	  $(TARGETS:%=build/afl-cmplog/fuzz/afl-%)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+afl: $(TOOL)
+	@echo "make: building the AFL++ targets (afl-clang-fast, and the CMPLOG twin)"
+	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=build/afl CC=$(AFL_CC) OPT=-O2 LTO= \
+	  $$(for n in $$t; do echo build/afl/fuzz/afl-$$n; done) && \
+	AFL_LLVM_CMPLOG=1 $(MAKE) --no-print-directory BUILD=build/afl-cmplog CC=$(AFL_CC) OPT=-O2 LTO= \
+	  $$(for n in $$t; do echo build/afl-cmplog/fuzz/afl-$$n; done)
 
 fuzzers: all libfuzzer
 
@@ -129,15 +176,16 @@ BUGS_OFF := A=0,C=0,D=0,E=0,F=0,G=0,H=0,J=0,K=0,L=0,M=0,N=0,O=0,P=0
 
 # Throughput of the harness: checked runs vs the bare calls, in one run,
 # without sanitizers and with ASan+UBSan.
+BENCH_TARGETS ?= fast 2614 ref
 $(BUILD)/bench-harness: bench/harness/bench_harness.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 bench-harness: $(BUILD)/bench-harness
 	$(MAKE) -s BUILD=build/asan CC=clang OPT=-O1 EXTRA_CFLAGS="$(SAN)" build/asan/bench-harness
 	@echo "== without sanitizers ($(CC) $(OPT))"
-	@for t in $(TARGETS); do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
+	@for t in $(BENCH_TARGETS); do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
 	  $(BUILD)/bench-harness $$t || exit 1; done
 	@echo "== with ASan+UBSan (clang -O1)"
-	@for t in $(TARGETS); do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
+	@for t in $(BENCH_TARGETS); do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
 	  build/asan/bench-harness $$t || exit 1; done
 
 # The main job: a fuzz campaign.  make fuzz [TARGET=fast] [ENGINE=libfuzzer|afl|both]

@@ -41,7 +41,7 @@ static const char usage[] =
     "      finding; docs/harness.md).\n"
     "      Exit status: 0 no finding, 1 a finding (or a result that changed), 2 bad\n"
     "      usage or unreadable input.\n"
-    "  minimize [--target fast|2614|ref] [--options NAME=V,...] [-o OUT] FILE\n"
+    "  minimize [--target NAME] [--options NAME=V,...] [--check MODE] [-o OUT] FILE\n"
     "      Shrink a failing input at the level of calls: remove calls (delta\n"
     "      debugging), simplify each argument, tidy; a candidate is kept only if it\n"
     "      fails with the same signature. Writes OUT (default FILE.min, bytes) and\n"
@@ -65,12 +65,19 @@ int cli_usage_error(const char *fmt, ...)
 
 int cmd_list(int argc, char **argv)
 {
-    (void)argv;
-    if (argc)
-        return cli_usage_error("list takes no arguments");
-    for (const bf_backend *const *b = bf_backends(); *b; b++)
-        printf("%-10s %-10s %s\n", (*b)->name,
-               ((*b)->flags & BF_PROMISES_EXACT) ? "exact" : "invariants", (*b)->description);
+    int names = argc == 1 && !strcmp(argv[0], "--names");
+    if (argc && !names)
+        return cli_usage_error("list: takes no arguments but --names");
+    for (const bf_backend *const *b = bf_backends(); *b; b++) {
+        if (names)
+            printf("%s\n", (*b)->name);
+        else
+            printf("%-10s %-10s %s\n", (*b)->name,
+                   !strcmp((*b)->name, "ref")           ? "judge"
+                   : ((*b)->flags & BF_PROMISES_EXACT) ? "exact"
+                                                       : "invariants",
+                   (*b)->description ? (*b)->description : "");
+    }
     return 0;
 }
 

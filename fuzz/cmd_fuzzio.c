@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "files.h"
 #include "lockstep.h"
+#include "suppress.h"
 #include "trace.h"
 
 /* Decode and run on the reference alone (no checks): the input's calls. */
@@ -150,6 +151,8 @@ static uint64_t run_digest(const bf_runner *r)
     return h ^ r->nlog;
 }
 
+static bf_supp *r_supp; /* replay --suppressions: known findings, counted */
+
 static int replay_one(bf_runner *r, replay_item *it, int verbose, int quiet)
 {
     uint8_t *data;
@@ -160,6 +163,8 @@ static int replay_one(bf_runner *r, replay_item *it, int verbose, int quiet)
     }
     int f = bf_runner_run(r, data, len);
     free(data);
+    if (f && !quiet && bf_supp_match(r_supp, r->signature))
+        f = 0; /* known: counted, not reported */
     snprintf(it->signature, sizeof it->signature, "%s", f ? r->signature : "clean");
     it->digest = run_digest(r);
     if (f && !quiet) {
@@ -173,12 +178,19 @@ static int replay_one(bf_runner *r, replay_item *it, int verbose, int quiet)
 int cmd_replay(int argc, char **argv)
 {
     const char *target = "fast", *options = getenv("BOOTFUZZ_OPTIONS");
+    const char *check_s = getenv("BOOTFUZZ_CHECK"), *supp_path = getenv("BOOTFUZZ_SUPPRESSIONS");
     int verbose = 0, determinism = 0, precise = 0, i;
     for (i = 0; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "--target") && i + 1 < argc)
             target = argv[++i];
         else if (!strcmp(argv[i], "--options") && i + 1 < argc)
             options = argv[++i];
+        else if (!strcmp(argv[i], "--check") && i + 1 < argc)
+            check_s = argv[++i];
+        else if (!strcmp(argv[i], "--invariants"))
+            check_s = "invariants";
+        else if (!strcmp(argv[i], "--suppressions") && i + 1 < argc)
+            supp_path = argv[++i];
         else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
             verbose = 1;
         else if (!strcmp(argv[i], "--check-determinism"))
@@ -190,10 +202,24 @@ int cmd_replay(int argc, char **argv)
     }
     if (i == argc)
         return cli_usage_error("replay: no input given");
-    bf_runner *r = bf_runner_new(target, options);
-    if (!r)
+    bf_check check;
+    if (bf_check_parse(check_s, &check) != 0)
+        return cli_usage_error("replay: --check '%s': use exact, invariants or auto", check_s);
+    bf_supp *supp = NULL;
+    if (supp_path && supp_path[0]) {
+        char err[512];
+        if (!(supp = bf_supp_load(supp_path, err, sizeof err))) {
+            fprintf(stderr, "bootfuzz: %s\n", err);
+            return 2;
+        }
+    }
+    bf_runner *r = bf_runner_new(target, options, check);
+    if (!r) {
+        bf_supp_free(supp);
         return 2;
+    }
     r->always_precise = precise;
+    r_supp = supp;
     item_list list = {0};
     int bad = 0;
     for (; i < argc; i++)
@@ -223,6 +249,9 @@ int cmd_replay(int argc, char **argv)
     }
     fprintf(stderr, "bootfuzz replay: %zu inputs on target %s, %d findings%s\n", n, target,
             findings, determinism ? (unstable ? ", NOT deterministic" : ", deterministic") : "");
+    bf_supp_print(supp, stderr);
+    bf_supp_free(supp);
+    r_supp = NULL;
     for (size_t k = 0; k < n; k++)
         free(items[k].path);
     free(items);

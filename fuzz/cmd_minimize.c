@@ -15,12 +15,16 @@
 int cmd_minimize(int argc, char **argv)
 {
     const char *target = "fast", *options = getenv("BOOTFUZZ_OPTIONS"), *out = NULL;
-    const char *in = NULL;
+    const char *in = NULL, *check_s = getenv("BOOTFUZZ_CHECK");
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--target") && i + 1 < argc)
             target = argv[++i];
         else if (!strcmp(argv[i], "--options") && i + 1 < argc)
             options = argv[++i];
+        else if (!strcmp(argv[i], "--check") && i + 1 < argc)
+            check_s = argv[++i];
+        else if (!strcmp(argv[i], "--invariants"))
+            check_s = "invariants";
         else if (!strcmp(argv[i], "-o") && i + 1 < argc)
             out = argv[++i];
         else if (argv[i][0] == '-' && argv[i][1])
@@ -38,7 +42,12 @@ int cmd_minimize(int argc, char **argv)
         fprintf(stderr, "bootfuzz: %s: cannot read: %s\n", in, strerror(errno));
         return 2;
     }
-    bf_runner *r = bf_runner_new(target, options);
+    bf_check check;
+    if (bf_check_parse(check_s, &check) != 0) {
+        free(data);
+        return cli_usage_error("minimize: --check '%s': use exact, invariants or auto", check_s);
+    }
+    bf_runner *r = bf_runner_new(target, options, check);
     if (!r) {
         free(data);
         return 2;

@@ -1,22 +1,59 @@
 /*
  * fuzz_entry.c - the body of every fuzz target: one runner per process,
  * reset for each input, report and abort() on a finding.
+ *
+ * Settings come from the environment, since engines pass no arguments to
+ * the target (and OSS-Fuzz's .options files cannot set them):
+ *   BOOTFUZZ_OPTIONS       backend switches, "NAME=VALUE,..."
+ *   BOOTFUZZ_CHECK         exact | invariants | auto (default: the backend's flags)
+ *   BOOTFUZZ_SUPPRESSIONS  a suppressions file (suppress.h): findings that
+ *                          match end the input quietly and are counted
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "fuzz_entry.h"
 #include "lockstep.h"
+#include "suppress.h"
+
+static bf_supp *supp;
+
+static void print_suppressed(void)
+{
+    bf_supp_print(supp, stderr);
+}
+
+static bf_runner *setup(const char *target)
+{
+    bf_check check;
+    const char *mode = getenv("BOOTFUZZ_CHECK");
+    if (bf_check_parse(mode, &check) != 0) {
+        fprintf(stderr, "bootfuzz: BOOTFUZZ_CHECK='%s': use exact, invariants or auto\n", mode);
+        exit(2);
+    }
+    const char *sp = getenv("BOOTFUZZ_SUPPRESSIONS");
+    if (sp && sp[0]) {
+        char err[512];
+        if (!(supp = bf_supp_load(sp, err, sizeof err))) {
+            fprintf(stderr, "bootfuzz: BOOTFUZZ_SUPPRESSIONS: %s\n", err);
+            exit(2);
+        }
+        atexit(print_suppressed);
+    }
+    bf_runner *r = bf_runner_new(target, getenv("BOOTFUZZ_OPTIONS"), check);
+    if (!r)
+        exit(2);
+    return r;
+}
 
 int bf_fuzz_one(const char *target, const uint8_t *data, size_t size)
 {
     static bf_runner *r;
-    if (!r) {
-        r = bf_runner_new(target, getenv("BOOTFUZZ_OPTIONS"));
-        if (!r)
-            exit(2);
-    }
+    if (!r)
+        r = setup(target);
     if (bf_runner_run(r, data, size)) {
+        if (bf_supp_match(supp, r->signature))
+            return 0; /* a known finding: counted, and on to the next input */
         bf_runner_report(r, stderr);
         fflush(stderr);
         abort();

@@ -12,15 +12,17 @@
 
 #define BF_LOG_MAX BF_DECODE_MAX_RAW /* record calls + prelude, or raw records */
 
-/* A fuzz target: which backend is tested, and how. */
-typedef struct bf_target {
-    const char *name;     /* "fast", "2614", "ref" */
-    const char *backend;  /* the backend under test */
-    int compare;          /* compare every answer and all state with ref */
-} bf_target;
+/* How a backend is checked.  BF_CHECK_AUTO follows its flags (the one
+ * source of truth): BF_PROMISES_EXACT means EXACT, else INVARIANTS.  The
+ * reference itself is always checked alone, by the invariants. */
+typedef enum bf_check {
+    BF_CHECK_AUTO = 0,
+    BF_CHECK_EXACT,      /* every answer and all state compared with the reference */
+    BF_CHECK_INVARIANTS, /* contract section 4 only; the reference judges requests */
+} bf_check;
 
-const bf_target *bf_target_find(const char *name);
-extern const bf_target bf_targets[];
+/* "exact", "invariants", "auto" (or NULL/"") -> *out; -1 for anything else. */
+int bf_check_parse(const char *s, bf_check *out);
 
 typedef struct bf_log_entry {
     bf_call call;
@@ -28,8 +30,10 @@ typedef struct bf_log_entry {
 } bf_log_entry;
 
 typedef struct bf_runner {
-    const bf_target *target;
     const bf_backend *sut_be;
+    int compare;         /* exact: compare every answer and all state with ref */
+    int judge;           /* invariants only, with ref judging each request in
+                          * the backend's state (a mirror: see lockstep.c) */
     bf_session ref, sut; /* for the ref target only `ref` is used */
     bf_checker ref_chk, sut_chk;
     bf_dctx dctx;
@@ -43,12 +47,13 @@ typedef struct bf_runner {
     char detail[1024];   /* values and state difference, multi-line */
 } bf_runner;
 
-/* options: "NAME=VALUE,NAME=VALUE" set on the backend under test (the
- * 2.6.14 port's bug switches), or NULL/"".  Returns NULL with a message on
- * stderr for an unknown target or option. */
-bf_runner *bf_runner_new(const char *target, const char *options);
-/* The same for any backend (tests use planted-bug backends). */
-bf_runner *bf_runner_new_with(const bf_target *t, const bf_backend *sut, const char *options);
+/* A runner for the registered backend `name` (its fuzz target has the same
+ * name), checked as `check` says.  options: "NAME=VALUE,NAME=VALUE" set on
+ * the backend under test (the 2.6.14 port's bug switches), or NULL/"".
+ * Returns NULL with a message on stderr for an unknown backend or option. */
+bf_runner *bf_runner_new(const char *name, const char *options, bf_check check);
+/* The same for any backend, registered or not (tests use planted flaws). */
+bf_runner *bf_runner_new_with(const bf_backend *sut, const char *options, bf_check check);
 void bf_runner_free(bf_runner *r);
 
 /* 0: clean; 1: a finding (signature, detail and the log describe it). */

@@ -904,7 +904,9 @@ const bf_backend bf_backend_2614 = {
     .name = "2614",
     .description = "Linux 2.6.14 bootmem, ported with its bugs (switches A C D E F G H J K L M N O P "
                    "all on)",
-    .flags = 0,
+    /* exact: 2.6.14 promised what the contract says; its bugs are where it
+     * breaks that promise, and the harness must see every one */
+    .flags = BF_PROMISES_EXACT | BF_LINES_ARE_SEED,
     .create = bm_create,
     BM_OPS,
 };
@@ -912,7 +914,9 @@ const bf_backend bf_backend_2614 = {
 const bf_backend bf_backend_2614fixed = {
     .name = "2614fixed",
     .description = "the 2.6.14 port with every bug switch off: the contract in the kernel's shape",
-    .flags = BF_PROMISES_EXACT,
+    .flags = BF_PROMISES_EXACT | BF_LINES_ARE_SEED,
     .create = bm_create_fixed,
     BM_OPS,
 };
+BF_REGISTER_BACKEND(bf_backend_2614);
+BF_REGISTER_BACKEND(bf_backend_2614fixed);

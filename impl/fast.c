@@ -1421,3 +1421,4 @@ const bf_backend bf_backend_fast = {
     .node_info = f_node_info,
     .read_bits = f_read_bits,
 };
+BF_REGISTER_BACKEND(bf_backend_fast);

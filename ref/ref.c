@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bootfuzz/backend.h"
+#include "ref.h"
 
 typedef struct ref_node {
     uint64_t start_pfn, end_pfn; /* pages [start_pfn, end_pfn) */
@@ -275,11 +276,24 @@ static int place(ref_node *n, uint64_t size, uint64_t align, uint64_t goal, uint
     return 1;
 }
 
+/* §2 alloc / alloc_node EINVAL: size 0, align neither 0 nor a power of two,
+ * an unknown nid (alloc_node only).  Decided before any node is tried; the
+ * harness also asks it alone (ref.h). */
+bf_err ref_alloc_rejects(const void *p, int is_node, uint64_t nid, uint64_t size, uint64_t align)
+{
+    const ref_sys *s = p;
+    if (is_node && nid >= s->nnodes)
+        return BF_EINVAL;
+    if (size == 0 || (align & (align - 1)) != 0) /* align 0 passes: it means 1 */
+        return BF_EINVAL;
+    return BF_OK;
+}
+
 /* §2 alloc_node (nid first) and alloc (want == UINT64_MAX: no first node) */
 static bf_result alloc_common(ref_sys *s, uint64_t want, uint64_t size, uint64_t align,
                               uint64_t goal, uint64_t limit)
 {
-    if (size == 0 || (align & (align - 1)) != 0) /* align 0 passes: it means 1 */
+    if (ref_alloc_rejects(s, want != UINT64_MAX, want, size, align) != BF_OK)
         return bf_fail(BF_EINVAL);
     if (align == 0)
         align = 1;
@@ -302,7 +316,7 @@ static bf_result ref_alloc_node(void *p, uint64_t nid, uint64_t size, uint64_t a
                                 uint64_t goal, uint64_t limit)
 {
     ref_sys *s = p;
-    if (nid >= s->nnodes)
+    if (nid >= s->nnodes) /* also keeps nid off alloc's UINT64_MAX */
         return bf_fail(BF_EINVAL);
     return alloc_common(s, nid, size, align, goal, limit);
 }
@@ -400,3 +414,4 @@ const bf_backend bf_backend_ref = {
     .node_info = ref_node_info,
     .read_bits = ref_read_bits,
 };
+BF_REGISTER_BACKEND(bf_backend_ref);

@@ -81,7 +81,7 @@ static void bare_run(const bf_backend *be, void *sys, const input *in)
 int main(int argc, char **argv)
 {
     const char *target = argc > 1 ? argv[1] : "fast";
-    bf_runner *r = bf_runner_new(target, getenv("BOOTFUZZ_OPTIONS"));
+    bf_runner *r = bf_runner_new(target, getenv("BOOTFUZZ_OPTIONS"), BF_CHECK_AUTO);
     if (!r)
         return 2;
     static input in[NINPUTS];
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
     /* The bare backends, with the same options as the target's. */
     const bf_backend *ref = bf_backend_find("ref"), *sut = r->sut_be;
     void *rs = ref->create(), *ss = sut->create();
-    int compare = r->target->compare;
+    int compare = r->compare;
     const char *opts = getenv("BOOTFUZZ_OPTIONS");
     if (opts && *opts && sut->set_option) {
         char buf[512];

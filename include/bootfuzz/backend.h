@@ -52,8 +52,16 @@ typedef struct bf_node_info {
 
 /* The backend promises the exact contract: the lockstep runner compares every
  * outcome and all node state with the reference.  Without this flag only the
- * invariants of contract section 4 are checked. */
+ * invariants of contract section 4 are checked, and the reference runs beside
+ * the backend only to judge each request (an error or BUG on a request the
+ * contract rejects is agreement, never a finding).  This flag is the one
+ * place that decides it: every target, tool and script reads it from here.
+ * (A user may still ask for invariants only on an exact backend:
+ * BOOTFUZZ_CHECK=invariants, or `bootfuzz run --invariants`.) */
 #define BF_PROMISES_EXACT 0x1u
+/* bug_line of a BUG outcome is a line of the seed (../shared/seed), not of
+ * the backend's own source: reports say "seed line N" instead of "line N". */
+#define BF_LINES_ARE_SEED 0x2u
 
 typedef struct bf_backend {
     const char *name;        /* short, used on the command line: "ref", "fast", "2614" */
@@ -130,5 +138,36 @@ static inline uint64_t bf_pfn_up(uint64_t a)
 }
 
 const char *bf_err_name(bf_err e);
+
+/*
+ * Registration.  A backend registers itself, so bringing one takes its own
+ * file and nothing else (no list to edit):
+ *
+ *     const bf_backend my_backend = { .name = "mine", ... };
+ *     BF_REGISTER_BACKEND(my_backend);
+ *
+ * The macro adds a constructor that links the backend into the registry
+ * before main() (or before the fuzzing engine's first input).  Any number of
+ * backends may register; names must be unique (a second backend with a name
+ * already taken is refused with a message on stderr, and exits 2, since the
+ * tools could not tell them apart).  Names are what the command line,
+ * the fuzz targets (build/.../libfuzzer-NAME) and the scripts use: letters,
+ * digits, '_' and '-' only.
+ */
+typedef struct bf_backend_entry {
+    const bf_backend *backend;
+    struct bf_backend_entry *next; /* the registry's, set by bf_backend_register */
+} bf_backend_entry;
+
+/* Adds e->backend to the registry (e must stay valid: static storage). */
+void bf_backend_register(bf_backend_entry *e);
+
+#define BF_REGISTER_BACKEND(sym)                                                                   \
+    static bf_backend_entry bf_backend_entry_##sym = {&(sym), 0};                                  \
+    __attribute__((constructor)) static void bf_backend_register_##sym(void)                       \
+    {                                                                                              \
+        bf_backend_register(&bf_backend_entry_##sym);                                              \
+    }                                                                                              \
+    typedef int bf_backend_registered_##sym /* swallows the caller's ';' */
 
 #endif

@@ -106,7 +106,13 @@ check "unknown backend exits 2" status_is 2
 run "$BF" frobnicate
 check "unknown command exits 2" status_is 2
 run "$BF" list
-check "list shows the reference as exact" out_has "^ref  *exact"
+check "list shows the reference as the judge" out_has "^ref  *judge"
+check "list shows fast as exact (its BF_PROMISES_EXACT flag)" out_has "^fast  *exact"
+run "$BF" list --names
+check "list --names prints every registered backend, one a line" \
+    sh -c 'printf "ref\n2614\n2614fixed\nfast\n" | cmp -s - "$1"' _ "$T/out"
+run "$BF" list --frob
+check "list refuses an unknown flag (exit 2)" status_is 2
 
 # --- minimize: same signature, no more calls; a clean input is refused
 orig=$(ls crashes/2614/mismatch-free-last_offset-2614/originals/* 2>/dev/null | head -n 1)

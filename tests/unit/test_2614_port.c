@@ -38,9 +38,11 @@ static void test_options(void)
               be->set_option(s, "", 1) == -1 && be->set_option(s, "A", 2) == -1,
           "set_option refuses unknown names and values other than 0 and 1");
     be->destroy(s);
-    check(!(bf_backend_2614.flags & BF_PROMISES_EXACT) &&
-              (bf_backend_2614fixed.flags & BF_PROMISES_EXACT),
-          "2614 promises only invariants, 2614fixed the exact contract");
+    check((bf_backend_2614.flags & BF_PROMISES_EXACT) &&
+              (bf_backend_2614fixed.flags & BF_PROMISES_EXACT) &&
+              (bf_backend_2614.flags & BF_LINES_ARE_SEED),
+          "2614 and 2614fixed both promise the exact contract (2614's bugs break that promise), "
+          "and their BUG lines are seed lines");
 }
 
 /* Switching a bug on at run time on 2614fixed gives 2.6.14's answer, and

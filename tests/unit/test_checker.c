@@ -174,9 +174,8 @@ static size_t scenario(uint8_t *buf, size_t cap)
 
 static bf_runner *runner_for(enum flaw f, int compare)
 {
-    static const bf_target exact = {"planted", "planted", 1}, alone = {"planted", "planted", 0};
     next_flaw = f;
-    return bf_runner_new_with(compare ? &exact : &alone, &planted_be, NULL);
+    return bf_runner_new_with(&planted_be, NULL, compare ? BF_CHECK_EXACT : BF_CHECK_INVARIANTS);
 }
 
 /* The flaw is reported with this signature, at call `at` (1-based). */
@@ -204,7 +203,8 @@ static void expect(enum flaw f, int compare, const char *sig, unsigned at, const
  * precise mode give the same verdict and signature. */
 static void modes_agree(const char *target, const char *options, int want_findings)
 {
-    bf_runner *fast = bf_runner_new(target, options), *precise = bf_runner_new(target, options);
+    bf_runner *fast = bf_runner_new(target, options, BF_CHECK_AUTO),
+              *precise = bf_runner_new(target, options, BF_CHECK_AUTO);
     precise->always_precise = 1;
     int disagree = 0, findings = 0;
     uint8_t buf[1 + 12 + 64 * BF_RECORD_SIZE];
