@@ -68,6 +68,8 @@ bf_runner *bf_runner_new_with(const bf_backend *sut, const char *options, bf_che
     if (!r)
         abort();
     r->sut_be = sut;
+    r->check = check;
+    r->fresh_check = 1;
     if (check == BF_CHECK_AUTO)
         check = (sut->flags & BF_PROMISES_EXACT) ? BF_CHECK_EXACT : BF_CHECK_INVARIANTS;
     /* the reference is checked alone: comparing it with itself, or letting
@@ -104,6 +106,9 @@ void bf_runner_free(bf_runner *r)
 {
     if (!r)
         return;
+    for (int i = 0; i < BF_HISTORY; i++)
+        free(r->hist[i].data);
+    free(r->leak_trace);
     bf_checker_destroy(&r->ref_chk);
     bf_checker_destroy(&r->sut_chk);
     bf_session_destroy(&r->ref);
@@ -452,7 +457,10 @@ static int run_mode(bf_runner *r, const uint8_t *data, size_t size, int precise)
  * calls); when it reports a finding, the input runs again reading every
  * node whole after every call, so the report names the call that went
  * wrong first.  Both runs are deterministic, so the answer is too. */
-int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size)
+static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, int with_sut,
+                        const char *note);
+
+static int run_checked(bf_runner *r, const uint8_t *data, size_t size)
 {
     if (!r->always_precise && !run_mode(r, data, size, 0))
         return 0;
@@ -461,6 +469,101 @@ int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size)
     /* seen only by the fast mode's cached state (a change no single call
      * shows): report that */
     return run_mode(r, data, size, 0);
+}
+
+static bf_runner *fresh_runner(const bf_runner *r)
+{
+    bf_runner *f = bf_runner_new_with(r->sut_be, r->options, r->check);
+    if (!f)
+        abort(); /* the same backend and options worked for r */
+    f->fresh_check = 0;
+    f->always_precise = r->always_precise;
+    return f;
+}
+
+static void remember(bf_runner *r, const uint8_t *data, size_t size)
+{
+    unsigned i = (unsigned)(r->nhist % BF_HISTORY);
+    if (r->hist[i].cap < size) {
+        free(r->hist[i].data);
+        r->hist[i].data = malloc(size);
+        if (!r->hist[i].data)
+            abort();
+        r->hist[i].cap = size;
+    }
+    if (size)
+        memcpy(r->hist[i].data, data, size);
+    r->hist[i].size = size;
+    r->nhist++;
+}
+
+/* The finding in r does not come on a fresh instance: find which earlier
+ * input leaves the state behind (the newest one that, run first on a fresh
+ * instance, brings the finding back), and say so. */
+static void reset_leak(bf_runner *r, const uint8_t *data, size_t size, const char *fresh_sig)
+{
+    char inner[256];
+    snprintf(inner, sizeof inner, "%s", r->signature + strlen("bootfuzz: "));
+    long found_at = -1;
+    char *trace = NULL;
+    size_t tlen = 0;
+    unsigned long have = r->nhist < BF_HISTORY ? r->nhist : BF_HISTORY;
+    for (unsigned long k = 1; k <= have && found_at < 0; k++) {
+        unsigned i = (unsigned)((r->nhist - k) % BF_HISTORY);
+        bf_runner *g = fresh_runner(r);
+        g->fresh_check = 0;
+        int clean = !run_checked(g, r->hist[i].data, r->hist[i].size);
+        FILE *mem = clean ? open_memstream(&trace, &tlen) : NULL;
+        if (mem) { /* the leaking input's calls, as answered on the fresh instance */
+            for (unsigned n = 0; n < g->nlog; n++)
+                print_entry(g, &g->log[n], mem, 0, NULL);
+            fclose(mem);
+        }
+        if (clean && run_checked(g, data, size) && !strcmp(g->signature, r->signature))
+            found_at = (long)k;
+        else {
+            free(trace);
+            trace = NULL;
+        }
+        bf_runner_free(g);
+    }
+    free(r->leak_trace);
+    r->leak_trace = trace;
+    char *d = r->detail, *end = r->detail + sizeof r->detail;
+    d = append(d, end, "%s's reset() does not return it to a clean system: state leaks from one "
+               "input into the next.\n", r->sut_be->name);
+    d = append(d, end, "After earlier inputs this input gives '%s'; on a fresh instance "
+               "(create()) it gives %s.\n", inner, fresh_sig);
+    if (found_at > 0)
+        append(d, end, "The input %ld before it leaves the state behind: it and this one, on a "
+               "fresh instance, give the finding again (its calls are below).\n", found_at);
+    else
+        append(d, end, "None of the last %lu inputs alone brings it back on a fresh instance.\n",
+               have);
+    found(r, "RESET-LEAK %s: %s", r->sut_be->name, inner);
+}
+
+int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size)
+{
+    free(r->leak_trace);
+    r->leak_trace = NULL;
+    int f = run_checked(r, data, size);
+    if (f && r->fresh_check) {
+        bf_runner *g = fresh_runner(r);
+        int again = run_checked(g, data, size);
+        if (!again || strcmp(g->signature, r->signature)) {
+            char fresh_sig[300];
+            snprintf(fresh_sig, sizeof fresh_sig, again ? "'%s'" : "%s",
+                     again ? g->signature + strlen("bootfuzz: ") : "no finding");
+            bf_runner_free(g);
+            reset_leak(r, data, size, fresh_sig);
+        } else {
+            bf_runner_free(g);
+        }
+    }
+    if (r->fresh_check)
+        remember(r, data, size);
+    return f;
 }
 
 /* One logged call as a trace line: the reference's answer as the plain
@@ -509,6 +612,17 @@ void bf_runner_report(const bf_runner *r, FILE *out)
     fprintf(out, "# the trace up to the failing call (ref's answers; @%s where it differs):\n",
             r->sut_be->name);
     fprintf(out, "%%format 1\n");
+    if (r->leak_trace) {
+        fprintf(out, "# the earlier input that leaves the state behind (run it first):\n");
+        const char *t = r->leak_trace;
+        while (*t) {
+            const char *nl = strchr(t, '\n');
+            int len = nl ? (int)(nl - t) : (int)strlen(t);
+            fprintf(out, "#   %.*s\n", len, t);
+            t += len + (nl != NULL);
+        }
+        fprintf(out, "# then this input, after reset():\n");
+    }
     for (unsigned i = 0; i < r->nlog; i++)
         print_entry(r, &r->log[i], out, 1, i + 1 == r->nlog ? "<-- finding" : NULL);
 }

@@ -11,6 +11,7 @@
 #include "invariants.h"
 
 #define BF_LOG_MAX BF_DECODE_MAX_RAW /* record calls + prelude, or raw records */
+#define BF_HISTORY 8                 /* inputs kept to find one whose state leaks */
 
 /* How a backend is checked.  BF_CHECK_AUTO follows its flags (the one
  * source of truth): BF_PROMISES_EXACT means EXACT, else INVARIANTS.  The
@@ -42,6 +43,19 @@ typedef struct bf_runner {
     unsigned nlog;
     char options[512];   /* applied to the backend after every reset */
     int always_precise;  /* read all state after every call, not just on findings */
+    bf_check check;      /* as asked (for the fresh instances below) */
+    /* A finding is checked on a fresh instance of the backend (create(),
+     * not reset()): when the input alone does not give it, the backend's
+     * reset() leaked state from an earlier input, and the finding becomes
+     * "RESET-LEAK" with the leaking input (from the history) in the report.
+     * On by default; off in the fresh instances themselves. */
+    int fresh_check;
+    struct {
+        uint8_t *data;
+        size_t size, cap;
+    } hist[BF_HISTORY];  /* the last inputs run, newest at (nhist - 1) % BF_HISTORY */
+    unsigned long nhist;
+    char *leak_trace;    /* RESET-LEAK: the leaking input's calls (malloc'd) or NULL */
     /* the finding, if any */
     char signature[256];
     char detail[1024];   /* values and state difference, multi-line */

@@ -86,12 +86,17 @@ static int nargs(int op)
     return op < BF_OP_RESERVED ? n[op] : 0;
 }
 
-/* Candidate simpler values for v, simplest first. */
+/* Candidate simpler values for v, simplest first: at most SIMPLER_MAX of
+ * them (the fixed values, page-rounded, half, one less).  Every array that
+ * receives them is sized from SIMPLER_MAX, so adding a value cannot
+ * overrun one (it did once: 9 values into arrays of 8). */
+static const uint64_t simple_fixed[] = {0, 1, 16, 100, 4096, 8192};
+#define SIMPLER_MAX (sizeof simple_fixed / sizeof simple_fixed[0] + 3)
 static int simpler(uint64_t v, uint64_t *c)
 {
     int n = 0;
-    const uint64_t fixed[] = {0, 1, 16, 100, 4096, 8192};
-    for (unsigned i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+    const uint64_t *fixed = simple_fixed;
+    for (unsigned i = 0; i < sizeof simple_fixed / sizeof simple_fixed[0]; i++)
         if (fixed[i] < v)
             c[n++] = fixed[i];
     if (v > 4096 && (v & 4095))
@@ -137,7 +142,7 @@ static int shrink_args(mctx *m, bf_call *calls, unsigned *n)
     for (unsigned i = 0; i < *n; i++) {
         if (calls[i].op == BF_OP_NODE) {
             /* toward pfn 0 (with its addresses), then toward fewer pages */
-            uint64_t starts[8];
+            uint64_t starts[SIMPLER_MAX];
             int k = simpler(calls[i].arg[0], starts);
             for (int s = 0; s < k; s++) {
                 memcpy(cand, calls, *n * sizeof *cand);
@@ -149,7 +154,7 @@ static int shrink_args(mctx *m, bf_call *calls, unsigned *n)
                     break;
                 }
             }
-            uint64_t pages[8];
+            uint64_t pages[SIMPLER_MAX];
             k = simpler(calls[i].arg[1] - calls[i].arg[0], pages);
             for (int s = 0; s < k; s++) {
                 if (pages[s] == 0)
@@ -166,7 +171,7 @@ static int shrink_args(mctx *m, bf_call *calls, unsigned *n)
             continue;
         }
         for (int a = 0; a < nargs(calls[i].op) && i < *n; a++) {
-            uint64_t vals[16];
+            uint64_t vals[3 + SIMPLER_MAX]; /* node-relative ones, then simpler() */
             int k = 0;
             uint64_t base;
             /* an address shrinks toward its node's start first */
