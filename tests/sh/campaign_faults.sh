@@ -31,7 +31,7 @@ procs_of() {
         [ "$p" = $$ ] && continue
         cwd=$(readlink "$d/cwd" 2>/dev/null) || continue
         case $cwd in "$W" | "$W"/*) echo "$p"; continue ;; esac
-        tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF "$W" && echo "$p"
+        { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF "$W" && echo "$p"
     done
 }
 # gone_within SECS: wait until no such process is left
@@ -69,7 +69,7 @@ for step in $STEPS; do
         echo "ok - step '$step': no engine or other campaign process left after the kill"
     else
         echo "not ok - step '$step': processes left after the kill:"
-        for p in $(procs_of); do tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-150 | sed 's/^/    /'; echo; done
+        for p in $(procs_of); do { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | cut -c1-150 | sed 's/^/    /'; echo; done
     fi
     inputs_now >"$T/inputs-before"
     find "$W/artifacts" -type f -exec sha1sum {} + 2>/dev/null | cut -d' ' -f1 >>"$T/artifacts-seen"
