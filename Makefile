@@ -119,25 +119,28 @@ $(BUILD)/fuzz/replay-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_re
 # of this BUILD says them (and is built first).
 NAMES = $$($(TOOL) list --names)
 
+# The engine builds live below $(BUILD) (build/libfuzzer, build/afl, ...
+# by default), so BUILD=/elsewhere keeps a whole second set apart (the
+# bring-your-own-allocator test builds its backend there).
 # libFuzzer with ASan+UBSan (clang 14): build/libfuzzer/fuzz/libfuzzer-TARGET
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 $(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/target-%.o $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(LDLIBS)
 libfuzzer: $(TOOL)
-	@echo "make: building the libFuzzer targets (clang, ASan+UBSan) in build/libfuzzer"
-	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=build/libfuzzer CC=clang OPT=-O2 LTO= \
+	@echo "make: building the libFuzzer targets (clang, ASan+UBSan) in $(BUILD)/libfuzzer"
+	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=$(BUILD)/libfuzzer CC=clang OPT=-O2 LTO= \
 	  COV=-fsanitize=fuzzer-no-link EXTRA_CFLAGS="$(SAN)" \
-	  $$(for n in $$t; do echo build/libfuzzer/fuzz/libfuzzer-$$n build/libfuzzer/fuzz/replay-$$n; done) \
-	  build/libfuzzer/bootfuzz
+	  $$(for n in $$t; do echo $(BUILD)/libfuzzer/fuzz/libfuzzer-$$n $(BUILD)/libfuzzer/fuzz/replay-$$n; done) \
+	  $(BUILD)/libfuzzer/bootfuzz
 
 # The canary: the same sanitizer/libFuzzer build with a bug planted in the
 # fast allocator (-DBF_FAST_CANARY); the gate must be red on it.
 canary: $(TOOL)
-	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=build/canary CC=clang OPT=-O2 LTO= \
+	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=$(BUILD)/canary CC=clang OPT=-O2 LTO= \
 	  COV=-fsanitize=fuzzer-no-link EXTRA_CFLAGS="-DBF_FAST_CANARY $(SAN)" \
-	  $$(for n in $$t; do echo build/canary/fuzz/libfuzzer-$$n build/canary/fuzz/replay-$$n; done) \
-	  build/canary/bootfuzz
+	  $$(for n in $$t; do echo $(BUILD)/canary/fuzz/libfuzzer-$$n $(BUILD)/canary/fuzz/replay-$$n; done) \
+	  $(BUILD)/canary/bootfuzz
 
 # AFL++ (afl-clang-fast, persistent mode, shared-memory input) and the
 # CMPLOG twin: build/afl/fuzz/afl-TARGET, build/afl-cmplog/fuzz/afl-TARGET
@@ -147,10 +150,10 @@ $(BUILD)/fuzz/afl-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_afl.o
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 afl: $(TOOL)
 	@echo "make: building the AFL++ targets (afl-clang-fast, and the CMPLOG twin)"
-	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=build/afl CC=$(AFL_CC) OPT=-O2 LTO= \
-	  $$(for n in $$t; do echo build/afl/fuzz/afl-$$n; done) && \
-	AFL_LLVM_CMPLOG=1 $(MAKE) --no-print-directory BUILD=build/afl-cmplog CC=$(AFL_CC) OPT=-O2 LTO= \
-	  $$(for n in $$t; do echo build/afl-cmplog/fuzz/afl-$$n; done)
+	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=$(BUILD)/afl CC=$(AFL_CC) OPT=-O2 LTO= \
+	  $$(for n in $$t; do echo $(BUILD)/afl/fuzz/afl-$$n; done) && \
+	AFL_LLVM_CMPLOG=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/afl-cmplog CC=$(AFL_CC) OPT=-O2 LTO= \
+	  $$(for n in $$t; do echo $(BUILD)/afl-cmplog/fuzz/afl-$$n; done)
 
 fuzzers: all libfuzzer
 
@@ -161,7 +164,7 @@ test: all
 
 # Sanitizer build of the tool and unit tests, in its own directory.
 asan:
-	$(MAKE) BUILD=build/asan CC=clang OPT=-O1 \
+	$(MAKE) BUILD=$(BUILD)/asan CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
 
 $(BUILD)/bench: $(BENCH_SRCS) $(LIB)
@@ -180,13 +183,13 @@ BENCH_TARGETS ?= fast 2614 ref
 $(BUILD)/bench-harness: bench/harness/bench_harness.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 bench-harness: $(BUILD)/bench-harness
-	$(MAKE) -s BUILD=build/asan CC=clang OPT=-O1 EXTRA_CFLAGS="$(SAN)" build/asan/bench-harness
+	$(MAKE) -s BUILD=$(BUILD)/asan CC=clang OPT=-O1 EXTRA_CFLAGS="$(SAN)" $(BUILD)/asan/bench-harness
 	@echo "== without sanitizers ($(CC) $(OPT))"
 	@for t in $(BENCH_TARGETS); do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
 	  $(BUILD)/bench-harness $$t || exit 1; done
 	@echo "== with ASan+UBSan (clang -O1)"
 	@for t in $(BENCH_TARGETS); do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
-	  build/asan/bench-harness $$t || exit 1; done
+	  $(BUILD)/asan/bench-harness $$t || exit 1; done
 
 # The main job: a fuzz campaign.  make fuzz [TARGET=fast] [ENGINE=libfuzzer|afl|both]
 # [DURATION=10m] [JOBS=n] [WRITEBACK=1]

@@ -8,7 +8,9 @@
 
 #include "backends.h"
 #include "cli.h"
+#include "decode.h"
 #include "files.h"
+#include "lockstep.h"
 #include "session.h"
 #include "trace.h"
 
@@ -21,6 +23,8 @@ typedef struct run_opts {
     int nopt;
     int annotate;
     int verbose;
+    int invariants;  /* check contract section 4, not the trace's expectations */
+    bf_runner *runner; /* for invariants */
 } run_opts;
 
 typedef struct run_stats {
@@ -61,6 +65,48 @@ static void print_annotated(const bf_tline *l, const char *result, const char *n
     putchar('\n');
 }
 
+/* --invariants: the trace's calls (queries and expectations aside) run as a
+ * fuzz input would, through the lockstep runner in invariants mode: every
+ * invariant of contract section 4 after every call, the reference judging
+ * each request.  Placement is the backend's own business, so an address or
+ * state the trace expects is not checked. */
+static void run_invariants(const char *path, const bf_trace *t, const run_opts *o, run_stats *st)
+{
+    bf_call calls[BF_DECODE_MAX_RAW];
+    int line[BF_DECODE_MAX_RAW];
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const bf_tline *l = &t->line[i];
+        if (l->kind != BF_LINE_STMT || bf_op_get(l->call.op)->is_query)
+            continue;
+        if (n == BF_DECODE_MAX_RAW ||
+            (l->call.op == BF_OP_NODE && (l->call.flags & BF_CALL_MEM) &&
+             l->call.arg[1] - l->call.arg[0] > BF_DECODE_MEM_PAGES)) {
+            fprintf(stderr, "%s:%d:1: --invariants runs what a fuzz input holds: at most %d "
+                            "calls, backing memory for nodes of at most %d pages\n",
+                    path, l->lineno, BF_DECODE_MAX_RAW, BF_DECODE_MEM_PAGES);
+            st->bad_files++;
+            return;
+        }
+        line[n] = l->lineno;
+        calls[n++] = l->call;
+    }
+    uint8_t buf[1 + BF_DECODE_MAX_RAW * 41];
+    size_t len = bf_encode_calls(calls, n, buf, sizeof buf);
+    bf_runner *r = o->runner;
+    int f = bf_runner_run(r, buf, len);
+    st->checks += (int)r->nlog;
+    if (f) {
+        unsigned at = r->nlog ? r->nlog - 1 : 0;
+        printf("%s:%d: %s\n", path, at < n ? line[at] : 0, r->signature + strlen("bootfuzz: "));
+        bf_runner_report(r, stdout);
+        st->mismatches++;
+    }
+    if (o->verbose)
+        fprintf(stderr, "%s: %s on %s (invariants, %u calls)\n", path, f ? "FAIL" : "ok",
+                r->sut_be->name, r->nlog);
+}
+
 static void run_file(const char *path, bf_session *s, const run_opts *o, run_stats *st)
 {
     bf_trace t;
@@ -69,6 +115,11 @@ static void run_file(const char *path, bf_session *s, const run_opts *o, run_sta
     if (bf_trace_load(path, &t, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         st->bad_files++;
+        return;
+    }
+    if (o->invariants) {
+        run_invariants(path, &t, o, st);
+        bf_trace_free(&t);
         return;
     }
     bf_session_reset(s);
@@ -162,6 +213,10 @@ int cmd_run(int argc, char **argv)
                 *eq = 0;
             o.opt_name[o.nopt] = argv[i];
             o.opt_value[o.nopt++] = v;
+        } else if (!strcmp(a, "--invariants")) {
+            o.invariants = 1;
+        } else if (!strcmp(a, "--exact")) {
+            o.invariants = -1;
         } else if (!strcmp(a, "--annotate") || !strcmp(a, "-a")) {
             o.annotate = 1;
         } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
@@ -172,6 +227,24 @@ int cmd_run(int argc, char **argv)
     }
     if (i == argc)
         return cli_usage_error("run: no trace file given");
+    /* a backend that promises only the invariants is checked by them */
+    if (o.invariants == 0 && !(o.be->flags & BF_PROMISES_EXACT))
+        o.invariants = 1;
+    o.invariants = o.invariants > 0;
+    if (o.invariants && o.annotate)
+        return cli_usage_error("run: --annotate shows answers; --invariants checks them");
+    if (o.invariants) {
+        char opts[512] = "";
+        size_t used = 0;
+        for (int k = 0; k < o.nopt && used < sizeof opts; k++) {
+            int w = snprintf(opts + used, sizeof opts - used, "%s%s=%llu", k ? "," : "",
+                             o.opt_name[k], (unsigned long long)o.opt_value[k]);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        o.runner = bf_runner_new_with(o.be, opts, BF_CHECK_INVARIANTS);
+        if (!o.runner)
+            return 2;
+    }
     bf_session s;
     if (bf_session_init(&s, o.be) != 0) {
         fprintf(stderr, "bootfuzz: cannot create backend %s\n", o.be->name);
@@ -183,9 +256,11 @@ int cmd_run(int argc, char **argv)
         if (bf_walk(argv[i], ".trace", run_one, &ctx) < 0)
             st.bad_files++;
     bf_session_destroy(&s);
+    bf_runner_free(o.runner);
     if (o.verbose || st.files > 1)
-        fprintf(stderr, "bootfuzz run: %d file%s on %s, %d checks, %d mismatches%s\n", st.files,
-                st.files == 1 ? "" : "s", o.be->name, st.checks, st.mismatches,
+        fprintf(stderr, "bootfuzz run: %d file%s on %s%s, %d checks, %d %s%s\n", st.files,
+                st.files == 1 ? "" : "s", o.be->name, o.invariants ? " (invariants)" : "",
+                st.checks, st.mismatches, o.invariants ? "findings" : "mismatches",
                 st.bad_files ? ", some files could not be read (see above)" : "");
     fflush(stdout);
     return st.bad_files ? 2 : st.mismatches ? 1 : 0;
