@@ -36,6 +36,13 @@ enum flaw {
     NOT_ZEROED,      /* allocs do not zero the block */
     STRAY_WRITE,     /* the 2nd alloc writes a byte into page 15 */
     FREE_ALL_COUNT,  /* free_all counts one page too many */
+    /* for the judging reference (invariants only; judge_scenario) */
+    BUG_ON_REJECTED, /* a free of a page already free answers BUG (kernel style) */
+    DOUBLE_FREE_OK,  /* a free of a page already free answers OK */
+    REJECTS_VALID,   /* a reserve of a valid range answers EINVAL */
+    BUG_ON_VALID,    /* a valid alloc answers BUG at line 7 */
+    RESET_LEAK,      /* reset() leaves the next input's first node with page 15 free */
+    PLACES_HIGH,     /* allocs go to page 15 when it is free: a placement of its own */
 };
 
 typedef struct planted {
@@ -45,6 +52,7 @@ typedef struct planted {
     uint8_t *mem[BF_MAX_NODES];
     uint64_t start[BF_MAX_NODES];
     int nnodes;
+    int leaked;          /* RESET_LEAK: an input ran since the last reset */
 } planted;
 
 static enum flaw next_flaw;
@@ -69,6 +77,7 @@ static void p_reset(void *s)
     planted *p = s;
     REF->reset(p->in);
     p->allocs = 0;
+    p->leaked = p->flaw == RESET_LEAK && p->nnodes > 0; /* forgets to clear what it leaves */
     p->nnodes = 0;
 }
 static bf_result p_add_node(void *s, uint64_t a, uint64_t b, uint8_t *mem)
@@ -79,18 +88,32 @@ static bf_result p_add_node(void *s, uint64_t a, uint64_t b, uint8_t *mem)
     if (r.err == BF_OK) {
         p->mem[p->nnodes] = mem;
         p->start[p->nnodes++] = a;
+        if (p->leaked && b - a == 16) /* the stale page of the input before */
+            REF->free(p->in, (a + 15) << 12, PAGE);
+        p->leaked = 0;
     }
     return r;
 }
 static bf_result p_reserve(void *s, uint64_t a, uint64_t z)
 {
     planted *p = s;
+    if (p->flaw == REJECTS_VALID && REF->page_reserved(p->in, a >> 12) == 0)
+        return bf_fail(BF_EINVAL); /* a valid reserve of a free page */
     bf_result r = REF->reserve(p->in, a, z);
     if (r.err == BF_EINVAL && p->flaw == FAILED_LAST && p->nnodes)
         REF->free(p->in, (p->start[0] << 12) + 1, 1); /* frees no page, lowers last_success */
     return r;
 }
-static bf_result p_free(void *s, uint64_t a, uint64_t z) { return REF->free(((planted *)s)->in, a, z); }
+static bf_result p_free(void *s, uint64_t a, uint64_t z)
+{
+    planted *p = s;
+    bf_result r = REF->free(p->in, a, z);
+    if (r.err == BF_ENOTRESERVED && p->flaw == BUG_ON_REJECTED)
+        return bf_bug("!test_and_clear_bit(i, map)", 12);
+    if (r.err == BF_ENOTRESERVED && p->flaw == DOUBLE_FREE_OK)
+        return bf_ok(1);
+    return r;
+}
 static bf_result flawed_alloc(planted *p, bf_result r)
 {
     if (r.err == BF_OK && ++p->allocs == 2) {
@@ -106,6 +129,10 @@ static bf_result flawed_alloc(planted *p, bf_result r)
 static bf_result p_alloc(void *s, uint64_t z, uint64_t al, uint64_t g, uint64_t l)
 {
     planted *p = s;
+    if (p->flaw == BUG_ON_VALID)
+        return bf_bug("start >= eidx", 7);
+    if (p->flaw == PLACES_HIGH && p->nnodes)
+        return REF->alloc(p->in, z, al, (p->start[0] + 15) << 12, l);
     return flawed_alloc(p, REF->alloc(p->in, z, al, g, l));
 }
 static bf_result p_alloc_node(void *s, uint64_t n, uint64_t z, uint64_t al, uint64_t g, uint64_t l)
@@ -199,6 +226,97 @@ static void expect(enum flaw f, int compare, const char *sig, unsigned at, const
     bf_runner_free(r);
 }
 
+/* The judging reference: one node, all freed, then
+ *   3: free page 0 again   (the contract: ENOTRESERVED)
+ *   4: free page 1 again   (ENOTRESERVED)
+ *   5: reserve page 0      (valid: the failed frees changed nothing; 1 free page)
+ *   6: alloc one page      (valid; the contract places it at page 1)
+ *   7: free page 15        (ENOTRESERVED, unless the backend placed call 6
+ *                           there: then valid, in the pages it holds) */
+static size_t judge_scenario(uint8_t *buf, size_t cap)
+{
+    ncalls = 0;
+    call(BF_OP_NODE, 0x100, 0x110, 0, 0, BF_CALL_MEM); /* 1 */
+    call(BF_OP_FREE, 0x100000, 16 * PAGE, 0, 0, 0);    /* 2 */
+    call(BF_OP_FREE, 0x100000, PAGE, 0, 0, 0);         /* 3 */
+    call(BF_OP_FREE, 0x101000, PAGE, 0, 0, 0);         /* 4 */
+    call(BF_OP_RESERVE, 0x100000, PAGE, 0, 0, 0);      /* 5 */
+    call(BF_OP_ALLOC, PAGE, PAGE, 0, 0, 0);            /* 6 */
+    call(BF_OP_FREE, 0x10f000, PAGE, 0, 0, 0);         /* 7 */
+    return bf_encode_calls(calls, ncalls, buf, cap);
+}
+
+static void judged(enum flaw f, const char *sig, unsigned at, const char *name)
+{
+    uint8_t buf[1024];
+    size_t len = judge_scenario(buf, sizeof buf);
+    next_flaw = f;
+    bf_runner *r = bf_runner_new_with(&planted_be, NULL, BF_CHECK_INVARIANTS);
+    int found = bf_runner_run(r, buf, len);
+    int ok = sig ? found && !strcmp(r->signature, sig) && r->nlog == at : !found && r->nlog == at;
+    char what[240];
+    snprintf(what, sizeof what, "invariants only, the reference judging: %s: %s at call %u", name,
+             sig ? sig : "no finding", at);
+    check(ok, what);
+    if (!ok)
+        printf("#   got: found=%d \"%s\" at call %u\n", found, r->signature, r->nlog);
+    bf_runner_free(r);
+}
+
+/* The report of a BUG in a user's backend says "line N", not "seed line N". */
+static void bug_wording(void)
+{
+    uint8_t buf[1024];
+    size_t len = judge_scenario(buf, sizeof buf);
+    next_flaw = BUG_ON_VALID;
+    bf_runner *r = bf_runner_new_with(&planted_be, NULL, BF_CHECK_INVARIANTS);
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *f = open_memstream(&text, &tlen);
+    if (bf_runner_run(r, buf, len))
+        bf_runner_report(r, f);
+    fclose(f);
+    check(text && strstr(text, "start >= eidx at line 7") && !strstr(text, "seed line") &&
+              !strstr(text, "the contract answers BUG"),
+          "a BUG in a user's backend is reported at 'line 7', never as a seed line");
+    free(text);
+    bf_runner_free(r);
+}
+
+/* A reset() that leaks: the second run of the same input fails, a fresh
+ * instance does not; the finding says RESET-LEAK and names the input
+ * before it. */
+static void reset_leak(void)
+{
+    uint8_t buf[4096];
+    size_t len = scenario(buf, sizeof buf);
+    next_flaw = RESET_LEAK;
+    bf_runner *r = bf_runner_new_with(&planted_be, NULL, BF_CHECK_INVARIANTS);
+    int first = bf_runner_run(r, buf, len);
+    int second = bf_runner_run(r, buf, len);
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *f = open_memstream(&text, &tlen);
+    if (second)
+        bf_runner_report(r, f);
+    fclose(f);
+    check(!first && second && !strncmp(r->signature, "bootfuzz: RESET-LEAK planted: ", 30) &&
+              r->leak_trace && strstr(text, "reset() does not return it to a clean system") &&
+              strstr(text, "The input 1 before it leaves the state behind"),
+          "a reset() that leaks state: RESET-LEAK, naming the input before it");
+    if (!second || strncmp(r->signature, "bootfuzz: RESET-LEAK", 20))
+        printf("#   got: first=%d second=%d \"%s\"\n", first, second, r->signature);
+    free(text);
+    /* with the check off, the same leak would be a plain finding that no
+     * fresh process reproduces: what triage used to call flaky */
+    r->fresh_check = 0;
+    int third = bf_runner_run(r, buf, len);
+    check(third && strncmp(r->signature, "bootfuzz: RESET-LEAK", 20) != 0,
+          "without the fresh-instance check the leak passes for an ordinary finding (the check "
+          "is what names it)");
+    bf_runner_free(r);
+}
+
 /* Random inputs: the fast mode (with its replay on findings) and the
  * precise mode give the same verdict and signature. */
 static void modes_agree(const char *target, const char *options, int want_findings)
@@ -254,6 +372,19 @@ int main(void)
         expect(FREE_ALL_COUNT, cmp, "bootfuzz: INVARIANT free-all-count free_all planted", 21,
                "a free_all that counts a page too many");
     }
+    judged(NONE, NULL, 7, "the unflawed wrapper");
+    judged(PLACES_HIGH, NULL, 7,
+           "a placement of its own, then a free of that block: valid in the pages the backend "
+           "holds (the reference mirrors them)");
+    judged(BUG_ON_REJECTED, NULL, 3,
+           "a BUG on a free of a free page (contract: ENOTRESERVED) is agreement; it ends the input");
+    judged(DOUBLE_FREE_OK, "bootfuzz: MISMATCH free planted=OK ref=ENOTRESERVED", 3,
+           "a free of a free page that answers OK");
+    judged(REJECTS_VALID, "bootfuzz: MISMATCH reserve planted=EINVAL ref=OK", 5,
+           "a valid reserve answered EINVAL");
+    judged(BUG_ON_VALID, "bootfuzz: BUG alloc planted \"start >= eidx\"", 6, "a BUG on a valid alloc");
+    bug_wording();
+    reset_leak();
     modes_agree("fast", NULL, 0);
     modes_agree("ref", NULL, 0);
     /* bug A reads past the map for real in ASan builds: ASan's finding */
