@@ -130,8 +130,10 @@ else
     grep -E '^\| (sessions|executions)' "$R" | sed 's/^/    /'
 fi
 missing=0
-for f in $(grep -o '`[^`]*minimized.trace`' "$R" | tr -d '`'); do [ -e "$f" ] || missing=$((missing + 1)); done
-for f in $(grep -o '`triage/[^`]*`' "$R" | tr -d '`'); do [ -e "$W/$f" ] || missing=$((missing + 1)); done
+# (paths may hold spaces: one a line)
+grep -o '`[^`]*minimized.trace`' "$R" | tr -d '`' >"$T/named"
+grep -o '`triage/[^`]*`' "$R" | tr -d '`' | sed "s|^|$W/|" >>"$T/named"
+while IFS= read -r f; do [ -e "$f" ] || missing=$((missing + 1)); done <"$T/named"
 [ "$missing" -eq 0 ] && echo "ok - every file the report names exists" || echo "not ok - the report names $missing files that do not exist"
 ls "$W/corpus.old" "$W/corpus.merged" "$W/corpus.merging" "$W/tmp" "$W/run" >/dev/null 2>&1 &&
     echo "not ok - leftovers in the work directory after a clean end" || echo "ok - no leftovers in the work directory after a clean end"

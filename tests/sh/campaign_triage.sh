@@ -1,0 +1,142 @@
+#!/bin/sh
+# tests/sh/campaign_triage.sh BUILD_DIR - triage never drops or hides.
+# A work directory with one artifact of every kind the engines write:
+# libFuzzer crash-/timeout-/oom-, AFL++ crashes/ and hangs/, findings and
+# inputs that run clean.  Checks: every artifact in exactly one group of the
+# right kind (finding by signature, timeout, oom, not-reproducible), finding
+# groups with their reproducers, the others kept in WORK/triage/KIND/; a
+# second run adds nothing; the report has a section per kind and names only
+# files that exist; a failed minimization is an error (exit 4) in triage and
+# report; hundreds of artifacts take seconds (one replay process, not three
+# sanitizer processes per artifact).  Also the campaign's target check.
+# Prints "ok - NAME" / "not ok - NAME".
+T=$(mktemp -d) || exit 2
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+W="$T/work dir"
+C="$T/crash es"
+mkdir -p "$W/artifacts" "$W/afl/main/crashes" "$W/afl/main/hangs" "$W/corpus"
+set -- corpus/2614/*
+clean1=$1 clean2=$2 clean3=$3 clean4=$4
+f_lastoff=$(ls crashes/2614/mismatch-free-last_offset-2614/originals/* | head -n 1)
+f_null=$(ls crashes/2614/oops-alloc-2614-oops-null-node_bootmem_map/originals/* | head -n 1)
+h() { sha1sum "$1" | cut -d' ' -f1; }
+cp "$f_lastoff" "$W/artifacts/crash-$(h "$f_lastoff")"
+cp "$clean1" "$W/artifacts/timeout-$(h "$clean1")"
+cp "$clean2" "$W/artifacts/oom-$(h "$clean2")"
+cp "$clean3" "$W/artifacts/crash-$(h "$clean3")"
+cp "$f_null" "$W/afl/main/crashes/id:000000,sig:06,src:000000,time:1,execs:1,op:havoc,rep:1"
+cp "$clean4" "$W/afl/main/hangs/id:000000,src:000001,time:2,execs:2,op:havoc,rep:1"
+# the kind each artifact must land in
+{
+    printf '%s finding mismatch-free-last_offset-2614\n' "$(h "$f_lastoff")"
+    printf '%s finding oops-alloc-2614-oops-null-node_bootmem_map\n' "$(h "$f_null")"
+    printf '%s timeout timeout\n' "$(h "$clean1")"
+    printf '%s oom oom\n' "$(h "$clean2")"
+    printf '%s not-reproducible not-reproducible\n' "$(h "$clean3")"
+    printf '%s timeout timeout\n' "$(h "$clean4")"
+} | sort >"$T/want"
+
+CRASHES="$C" sh scripts/triage "$W" 2614 >"$T/out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && echo "ok - triage of six artifacts of every kind: exit 0" || {
+    echo "not ok - triage of six artifacts of every kind: exit $rc"
+    sed 's/^/    /' "$T/out"
+}
+awk -F'\t' '{ print $1, $3, $2 }' "$W/triage.tsv" | sort >"$T/got"
+if cmp -s "$T/want" "$T/got"; then echo "ok - every artifact is in exactly one group of its kind"; else
+    echo "not ok - the groups are not those expected (want / got):"
+    diff "$T/want" "$T/got" | sed 's/^/    /'
+fi
+bad=0
+for g in mismatch-free-last_offset-2614 oops-alloc-2614-oops-null-node_bootmem_map; do
+    d="$C/2614/$g"
+    [ -s "$d/minimized" ] && [ -s "$d/minimized.trace" ] && [ -s "$d/signature" ] && [ -s "$d/meta" ] || bad=$((bad + 1))
+    [ "$(ls "$d/originals" 2>/dev/null | wc -l)" -eq 1 ] || bad=$((bad + 1))
+    got=$(build/bootfuzz replay --target 2614 --options "$(cat "$d/options" 2>/dev/null)" "$d/minimized" 2>/dev/null |
+        head -n 1 | sed 's/^[^:]*: bootfuzz: //')
+    [ -n "$got" ] && [ "$got" = "$(cat "$d/signature" 2>/dev/null)" ] || bad=$((bad + 1))
+done
+[ "$bad" -eq 0 ] && echo "ok - both finding groups hold their original and a minimized reproducer with its signature" ||
+    echo "not ok - the finding groups are incomplete ($bad problems)"
+kept=0
+for k in timeout oom not-reproducible; do kept=$((kept + $(ls "$W/triage/$k" 2>/dev/null | wc -l))); done
+[ "$kept" -eq 4 ] && echo "ok - timeouts, OOMs and the unreproducible crash are kept in WORK/triage/KIND/" ||
+    echo "not ok - $kept of 4 non-finding artifacts kept"
+ls "$C/2614" | grep -q -v -e '^mismatch-free-last_offset-2614$' -e '^oops-alloc-2614-oops-null-node_bootmem_map$' &&
+    echo "not ok - a non-finding group was stored with the findings: $(ls "$C/2614" | tr '\n' ' ')" ||
+    echo "ok - only findings are stored in CRASHES/TARGET/"
+cp "$W/triage.tsv" "$T/tsv1"
+CRASHES="$C" sh scripts/triage "$W" 2614 >"$T/out2" 2>&1
+if grep -q '^triage: 0 new artifacts' "$T/out2" && cmp -s "$T/tsv1" "$W/triage.tsv"; then
+    echo "ok - a second triage adds nothing"; else echo "not ok - a second triage changed the record"; fi
+
+# the report
+printf '{"time":%d,"session":1,"elapsed":5,"fuzz_time":5,"execs":10,"session_execs":10,"exec_per_sec":2,"cov":100,"afl_cov":null,"afl_edges":null,"corpus":0,"findings":6}\n' \
+    "$(date +%s)" >"$W/stats.jsonl"
+CRASHES="$C" sh scripts/report "$W" 2614 both >"$T/rout" 2>&1
+rc=$?
+R="$W/report.md"
+if [ "$rc" -eq 0 ] && grep -q '^## Timeouts' "$R" && grep -q '^## Out of memory' "$R" &&
+    grep -q '^## Not reproducible' "$R" && [ "$(grep -c '^| `MISMATCH\|^| `OOPS' "$R")" -eq 2 ] &&
+    ! grep -q 'no finding on replay` |' "$R"; then
+    echo "ok - the report lists findings by signature and a section per other kind"
+else
+    echo "not ok - the report's sections are wrong (exit $rc)"
+    sed 's/^/    /' "$R" | head -40
+fi
+missing=0
+# (paths may hold spaces: one a line)
+grep -o '`[^`]*minimized.trace`' "$R" | tr -d '`' >"$T/named"
+grep -o '`triage/[^`]*`' "$R" | tr -d '`' | sed "s|^|$W/|" >>"$T/named"
+while IFS= read -r f; do [ -e "$f" ] || missing=$((missing + 1)); done <"$T/named"
+[ "$missing" -eq 0 ] && echo "ok - every file the report names exists" || echo "not ok - the report names $missing missing files"
+
+# a minimizer that fails: an error in triage's exit status and output, and in the report
+W2="$T/work2"
+mkdir -p "$W2/artifacts"
+cp "$f_lastoff" "$W2/artifacts/crash-$(h "$f_lastoff")"
+CRASHES="$T/c2" MINIMIZER=false sh scripts/triage "$W2" 2614 >"$T/out3" 2>&1
+rc=$?
+cp "$W/stats.jsonl" "$W2/stats.jsonl"
+CRASHES="$T/c2" sh scripts/report "$W2" 2614 libfuzzer >"$T/rout3" 2>&1
+rrc=$?
+if [ "$rc" -eq 4 ] && grep -q 'ERROR: group mismatch-free-last_offset-2614 .*minimizer failed' "$T/out3" &&
+    [ "$rrc" -eq 4 ] && grep -q 'ERROR: missing' "$W2/report.md" && ! grep -q 'minimized.trace`' "$W2/report.md"; then
+    echo "ok - a failed minimization is an error: triage exit 4, report exit 4, no link to a missing file"
+else
+    echo "not ok - a failed minimization: triage exit $rc, report exit $rrc"
+    sed 's/^/    /' "$T/out3"
+fi
+
+# cost: 300 artifacts (a finding with different tails) in a few seconds
+W3="$T/work3"
+mkdir -p "$W3/artifacts"
+i=0
+while [ "$i" -lt 300 ]; do
+    f="$W3/artifacts/x"
+    { cat "$f_null"; printf '%08d' "$i"; } >"$f"
+    mv "$f" "$W3/artifacts/crash-$(h "$f")"
+    i=$((i + 1))
+done
+t0=$(date +%s%N)
+CRASHES="$T/c3" sh scripts/triage "$W3" 2614 >"$T/out4" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+n=$(wc -l <"$W3/triage.tsv")
+if [ "$n" -eq 300 ] && [ "$ms" -lt 15000 ] && { [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; }; then
+    echo "ok - 300 artifacts triaged in ${ms} ms"
+else
+    echo "not ok - 300 artifacts: $n triaged in ${ms} ms (exit $rc)"
+    tail -n 5 "$T/out4" | sed 's/^/    /'
+fi
+
+# the campaign checks its target against the tool's list, after the build
+env WORK="$T/w4" TARGET=nosuchtarget DURATION=1s JOBS=1 sh scripts/campaign >"$T/out5" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "unknown target 'nosuchtarget'; valid: .*2614" "$T/out5"; then
+    echo "ok - an unknown target is refused, naming the valid ones"
+else
+    echo "not ok - an unknown target: exit $rc"
+    sed 's/^/    /' "$T/out5" | tail -n 3
+fi
