@@ -359,8 +359,6 @@ static void run_buggy(uint64_t seed, int sequences, int calls, const char *off)
     for (int q = 0; q < sequences; q++) {
         world w = {{0}, {0}, 0};
         b.be->reset(b.sys);
-        if (T_ASAN)
-            b.be->set_option(b.sys, "A", 0);
         for (const char *o = off; o && *o; o++) {
             char name[2] = {*o, 0};
             b.be->set_option(b.sys, name, 0);

@@ -72,14 +72,14 @@ static void test_oops(void)
     void *s = be->create();
     bf_result r;
 
-    if (!T_ASAN) { /* under ASan this read is really made, and reported */
-        be->add_node(s, 0, 64, NULL);
-        be->free(s, 0, 0x10000);
-        r = be->alloc(s, 0x20000, 4096, 0, 0);
-        check(is_bug(r, "oops: read of bit 64 past node_bootmem_map", 85),
-              "bug A on a 64-page node: oops reading bit 64, seed line 85");
-        be->reset(s);
-    }
+    /* in every build, ASan's included: the port's modelled bug is its own
+     * finding, never a real read past the map */
+    be->add_node(s, 0, 64, NULL);
+    be->free(s, 0, 0x10000);
+    r = be->alloc(s, 0x20000, 4096, 0, 0);
+    check(is_bug(r, "oops: read of bit 64 past node_bootmem_map", 85),
+          "bug A on a 64-page node: oops reading bit 64, seed line 85");
+    be->reset(s);
 
     be->add_node(s, 0, 16, NULL);
     be->free(s, 0, 0x10000);
