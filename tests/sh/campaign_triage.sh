@@ -140,3 +140,23 @@ else
     echo "not ok - an unknown target: exit $rc"
     sed 's/^/    /' "$T/out5" | tail -n 3
 fi
+
+# a target without a corpus of its own starts from every shipped corpus, and says so first
+new=""
+for n in $(build/bootfuzz list --names 2>/dev/null); do
+    [ -d "corpus/$n" ] || { new=$n; break; }
+done
+if [ -n "$new" ]; then
+    env WORK="$T/w5" CRASHES="$T/c5" TARGET="$new" DURATION=2s JOBS=1 STATUS_EVERY=1 sh scripts/campaign >"$T/out6" 2>&1
+    rc=$?
+    all=$(for d in corpus/*/; do [ "$d" = corpus/traces/ ] || ls "$d"; done | sort -u | wc -l)
+    if head -n 1 "$T/out6" | grep -q "no corpus/$new: seeded from every shipped corpus:.* $all inputs" &&
+        { [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; }; then
+        echo "ok - a new target ($new) is seeded from every shipped corpus ($all inputs) and says so first"
+    else
+        echo "not ok - a new target ($new): exit $rc"
+        head -n 3 "$T/out6" | sed 's/^/    /'
+    fi
+else
+    echo "ok - # every target has a corpus of its own: no new-target check"
+fi
