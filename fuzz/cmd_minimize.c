@@ -6,11 +6,64 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "files.h"
 #include "minimize.h"
+
+/* The first line `bootfuzz replay` prints for file, run by this very
+ * program in a child process: the signature a fresh process gives, or
+ * "clean".  -1 if the child could not be run. */
+static int fresh_process_signature(const char *file, const char *target, const char *options,
+                                   const char *check, char *sig, size_t cap)
+{
+    int fd[2];
+    snprintf(sig, cap, "(could not run a fresh process)");
+    if (pipe(fd) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fd[0]);
+        close(fd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        close(fd[1]);
+        if (!freopen("/dev/null", "w", stderr))
+            _exit(127);
+        const char *argv[] = {"bootfuzz", "replay", "--target", target, "--options",
+                              options ? options : "", "--check", check ? check : "auto",
+                              file, NULL};
+        execv("/proc/self/exe", (char *const *)argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    char buf[1024];
+    size_t got = 0;
+    ssize_t k;
+    while (got + 1 < sizeof buf && (k = read(fd[0], buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)k;
+    buf[got] = 0;
+    close(fd[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 1))
+        return -1;
+    /* "FILE: bootfuzz: SIGNATURE" (the file name may hold ": "): from the
+     * last "bootfuzz: " on the first line */
+    char *nl = strchr(buf, '\n');
+    if (nl)
+        *nl = 0;
+    char *at = strstr(buf, ": bootfuzz: ");
+    snprintf(sig, cap, "%s", at ? at + 2 : "clean");
+    return 0;
+}
 
 int cmd_minimize(int argc, char **argv)
 {
@@ -64,6 +117,10 @@ int cmd_minimize(int argc, char **argv)
     if (rc == -1) {
         fprintf(stderr, "bootfuzz: %s does not fail on target %s: nothing to minimize\n", in,
                 target);
+        fprintf(stderr, "(minimize runs it on a fresh instance of the backend. If a campaign "
+                        "reported a finding on it, that finding needed an earlier input: the "
+                        "backend's reset() leaks state, and the campaign's report says "
+                        "RESET-LEAK and shows the earlier input.)\n");
         bf_runner_free(r);
         return 1;
     }
@@ -78,22 +135,70 @@ int cmd_minimize(int argc, char **argv)
         strncat(path, ".min", sizeof path - strlen(path) - 1);
     uint8_t bytes[1 + BF_DECODE_MAX_RAW * 41];
     size_t blen = bf_encode_calls(calls, n, bytes, sizeof bytes);
-    FILE *f = fopen(path, "wb");
+    char tpath[4200], tmp[4300], ttmp[4300];
+    snprintf(tpath, sizeof tpath, "%s.trace", path);
+    /* (a name starting with '-' would read as a flag to the child) */
+    snprintf(tmp, sizeof tmp, "%s%s.tmp.%ld", path[0] == '-' ? "./" : "", path, (long)getpid());
+    snprintf(ttmp, sizeof ttmp, "%s.tmp.%ld", tpath, (long)getpid());
+    /* written beside, checked, then renamed into place: a result that does
+     * not hold up never replaces anything */
+    FILE *f = fopen(tmp, "wb");
     if (!f || fwrite(bytes, 1, blen, f) != blen || fclose(f) != 0) {
-        fprintf(stderr, "bootfuzz: %s: cannot write: %s\n", path, strerror(errno));
+        fprintf(stderr, "bootfuzz: %s: cannot write: %s\n", tmp, strerror(errno));
         bf_runner_free(r);
         return 2;
     }
-    char tpath[4200];
-    snprintf(tpath, sizeof tpath, "%s.trace", path);
-    f = fopen(tpath, "w");
+    f = fopen(ttmp, "w");
     if (!f) {
-        fprintf(stderr, "bootfuzz: %s: cannot write: %s\n", tpath, strerror(errno));
+        fprintf(stderr, "bootfuzz: %s: cannot write: %s\n", ttmp, strerror(errno));
+        remove(tmp);
         bf_runner_free(r);
         return 2;
     }
     bf_runner_report(r, f);
-    fclose(f);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "bootfuzz: %s: cannot write: %s\n", ttmp, strerror(errno));
+        remove(tmp);
+        remove(ttmp);
+        bf_runner_free(r);
+        return 2;
+    }
+    /* The result must fail alone, the same way, in a fresh process, and
+     * after other inputs (the original first): what a user will run. */
+    char fresh[300];
+    int ok = fresh_process_signature(tmp, target, options, check_s, fresh, sizeof fresh) == 0 &&
+             !strcmp(fresh, r->signature);
+    char after[300] = "";
+    if (ok) {
+        char want[sizeof r->signature];
+        snprintf(want, sizeof want, "%s", r->signature);
+        uint8_t *orig;
+        size_t olen;
+        if (bf_read_file(in, &orig, &olen) == 0) {
+            bf_runner_run(r, orig, olen);
+            free(orig);
+        }
+        bf_runner_run(r, bytes, blen);
+        snprintf(after, sizeof after, "%s", r->signature);
+        ok = !strcmp(after, want);
+    }
+    if (!ok) {
+        fprintf(stderr, "bootfuzz: the minimized input does not fail the same way %s: got '%s'. "
+                        "The backend's result depends on more than the input (state that "
+                        "reset() leaves behind, or something outside the backend); nothing "
+                        "written. Try: bootfuzz replay --check-determinism --target %s %s\n",
+                after[0] ? "after another input" : "in a fresh process",
+                after[0] ? after : fresh, target, in);
+        remove(tmp);
+        remove(ttmp);
+        bf_runner_free(r);
+        return 1;
+    }
+    if (rename(tmp, path) != 0 || rename(ttmp, tpath) != 0) {
+        fprintf(stderr, "bootfuzz: %s: cannot rename into place: %s\n", path, strerror(errno));
+        bf_runner_free(r);
+        return 2;
+    }
     bf_runner_report(r, stdout);
     fprintf(stderr, "bootfuzz minimize: %u calls, %zu bytes -> %u calls, %zu bytes "
                     "(%u runs, %.2f s); wrote %s and %s\n",

@@ -506,6 +506,20 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
         if (c->op == BF_OP_NODE && i + 1 == k->nnodes) { /* the new node */
             rc = read_node(k, i);
             swap_bits(n);
+            /* contract 1 and 2 (add_node): a new node is all reserved.  A
+             * backend compared with the reference differs from it here too;
+             * for one checked by the invariants alone this is the check (a
+             * reset() that leaves a reused map half free shows here). */
+            uint64_t pages = n->end - n->start, nfree;
+            if (rc == 0 && (nfree = count_free(n->bits, pages)) != 0) {
+                uint64_t p = 0;
+                while (p < pages && bit(n->bits, p))
+                    p++;
+                return broken(k, "new-node-reserved",
+                              "node %llu is new, but %llu of its %llu pages are free (first: pfn "
+                              "%llu)", (unsigned long long)i, (unsigned long long)nfree,
+                              (unsigned long long)pages, (unsigned long long)(n->start + p));
+            }
         } else if (k->whole) {
             rc = read_node(k, i);
             char what[128];

@@ -30,13 +30,14 @@ typedef struct kb_node {
 
 static unsigned long kb_pages(const kb_node *n) { return n->end_pfn - n->start_pfn; }
 
-/* A new node: every page reserved, as init_bootmem_core leaves it. */
+/* A new node: every page reserved, as init_bootmem_core leaves it.  The map
+ * is all ones already: a new buffer is filled when it is made, and reset
+ * fills a kept one again (so a large node costs nothing twice). */
 static void kb_init_node(kb_node *n, unsigned long start, unsigned long end)
 {
     n->start_pfn = start;
     n->end_pfn = end;
     n->live = 1;
-    memset(n->map, 0xff, BITS_TO_LONGS(end - start) * sizeof(unsigned long));
 }
 
 /* Reserve pages [sidx, eidx) of the node; how many were free. */
