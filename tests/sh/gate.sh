@@ -27,3 +27,29 @@ else
     echo "not ok - the gate did not turn red on the canary (exit $status)"
     tail -n 30 "$T/red"
 fi
+
+# the gate cannot be fooled: a build that fails ends it red before any
+# check runs on older binaries (a fresh BUILD with a compiler that fails)
+CC=false BUILD="$T/broken" GATE_SECONDS=1 sh scripts/gate >"$T/broken.out" 2>&1
+status=$?
+if [ "$status" -ne 0 ] && grep -q '^FAIL - (a) the build failed; no other check runs' "$T/broken.out" &&
+    ! grep -q '^ok - (b)\|^FAIL - (b)\|(c)\|(d)' "$T/broken.out" &&
+    tail -n 1 "$T/broken.out" | grep -q '^0 passed, 1 failed$'; then
+    echo "ok - a failed build ends the gate red, and no check runs on old binaries"
+else
+    echo "not ok - the gate went on after a failed build (exit $status)"
+    tail -n 10 "$T/broken.out"
+fi
+# ... and a group whose files are missing, or a 2.6.14 difference with no
+# reproducer left, is a blind spot: red
+cp -R crashes "$T/crashes"
+rm "$T/crashes/2614/oops-alloc-2614-oops-null-node_bootmem_map/minimized"
+CRASHES="$T/crashes" GATE_SKIP_BUILD=1 GATE_SECONDS=1 GATE_TARGETS=fast sh scripts/gate >"$T/blind" 2>&1
+status=$?
+if [ "$status" -ne 0 ] && grep -q '^FAIL - (c) .*oops-null-node_bootmem_map lacks: minimized' "$T/blind" &&
+    grep -q '^FAIL - (c) no stored reproducer of 2.6.14 difference K ' "$T/blind"; then
+    echo "ok - the gate is red when a 2.6.14 group lacks its files and bug K has no reproducer"
+else
+    echo "not ok - the gate missed a group without files / a bug without reproducer (exit $status)"
+    grep -v '^ok' "$T/blind" | tail -n 10
+fi
