@@ -151,6 +151,27 @@ static uint64_t run_digest(const bf_runner *r)
     return h ^ r->nlog;
 }
 
+/* replay --leak-before DIR: for a RESET-LEAK finding on FILE, the earlier
+ * input that leaves the state behind is written to DIR/<FILE's name>.before
+ * (write, then rename), so the pair can be kept and run again: that input,
+ * then FILE, in one process (bootfuzz replay --target T BEFORE FILE). */
+static const char *leak_dir;
+
+static void save_leak_before(const char *path, const uint8_t *data, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char dest[4096], tmp[4200];
+    snprintf(dest, sizeof dest, "%s/%s.before", leak_dir, base);
+    snprintf(tmp, sizeof tmp, "%s.tmp", dest);
+    FILE *f = fopen(tmp, "wb");
+    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0 || rename(tmp, dest) != 0) {
+        fprintf(stderr, "bootfuzz: %s: cannot write: %s\n", dest, strerror(errno));
+        return;
+    }
+    printf("%s: the earlier input that leaves the state behind: %s\n", path, dest);
+}
+
 static bf_supp *r_supp; /* replay --suppressions: known findings, counted */
 
 static int replay_one(bf_runner *r, replay_item *it, int verbose, int quiet)
@@ -169,6 +190,8 @@ static int replay_one(bf_runner *r, replay_item *it, int verbose, int quiet)
     it->digest = run_digest(r);
     if (f && !quiet) {
         printf("%s: %s\n", it->path, r->signature);
+        if (leak_dir && r->leak_input)
+            save_leak_before(it->path, r->leak_input, r->leak_size);
         if (verbose)
             bf_runner_report(r, stdout);
     }
@@ -180,6 +203,7 @@ int cmd_replay(int argc, char **argv)
     const char *target = "fast", *options = getenv("BOOTFUZZ_OPTIONS");
     const char *check_s = getenv("BOOTFUZZ_CHECK"), *supp_path = getenv("BOOTFUZZ_SUPPRESSIONS");
     int verbose = 0, determinism = 0, precise = 0, i;
+    leak_dir = NULL;
     for (i = 0; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "--target") && i + 1 < argc)
             target = argv[++i];
@@ -191,6 +215,8 @@ int cmd_replay(int argc, char **argv)
             check_s = "invariants";
         else if (!strcmp(argv[i], "--suppressions") && i + 1 < argc)
             supp_path = argv[++i];
+        else if (!strcmp(argv[i], "--leak-before") && i + 1 < argc)
+            leak_dir = argv[++i];
         else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
             verbose = 1;
         else if (!strcmp(argv[i], "--check-determinism"))

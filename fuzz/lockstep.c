@@ -109,6 +109,7 @@ void bf_runner_free(bf_runner *r)
     for (int i = 0; i < BF_HISTORY; i++)
         free(r->hist[i].data);
     free(r->leak_trace);
+    free(r->leak_input);
     bf_checker_destroy(&r->ref_chk);
     bf_checker_destroy(&r->sut_chk);
     bf_session_destroy(&r->ref);
@@ -519,9 +520,15 @@ static void reset_leak(bf_runner *r, const uint8_t *data, size_t size, const cha
                 print_entry(g, &g->log[n], mem, 0, NULL);
             fclose(mem);
         }
-        if (clean && run_checked(g, data, size) && !strcmp(g->signature, r->signature))
+        if (clean && run_checked(g, data, size) && !strcmp(g->signature, r->signature)) {
             found_at = (long)k;
-        else {
+            free(r->leak_input);
+            r->leak_input = malloc(r->hist[i].size ? r->hist[i].size : 1);
+            if (!r->leak_input)
+                abort();
+            memcpy(r->leak_input, r->hist[i].data, r->hist[i].size);
+            r->leak_size = r->hist[i].size;
+        } else {
             free(trace);
             trace = NULL;
         }
@@ -547,6 +554,9 @@ int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size)
 {
     free(r->leak_trace);
     r->leak_trace = NULL;
+    free(r->leak_input);
+    r->leak_input = NULL;
+    r->leak_size = 0;
     int f = run_checked(r, data, size);
     if (f && r->fresh_check) {
         bf_runner *g = fresh_runner(r);

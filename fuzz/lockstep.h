@@ -56,6 +56,8 @@ typedef struct bf_runner {
     } hist[BF_HISTORY];  /* the last inputs run, newest at (nhist - 1) % BF_HISTORY */
     unsigned long nhist;
     char *leak_trace;    /* RESET-LEAK: the leaking input's calls (malloc'd) or NULL */
+    uint8_t *leak_input; /* RESET-LEAK: the leaking input's bytes (malloc'd) or NULL */
+    size_t leak_size;
     /* the finding, if any */
     char signature[256];
     char detail[1024];   /* values and state difference, multi-line */
