@@ -50,18 +50,21 @@ group_alive() {
     return 1
 }
 
-# stop_group PGID START [GRACE]: SIGINT to the whole group (the engines then
-# write their final figures), SIGKILL after GRACE seconds (default 3) for
-# whatever is left.  Never signals a group that is not the recorded one.
+# stop_group PGID START [GRACE]: SIGTERM to the whole group (the engines
+# then write their final figures), SIGKILL after GRACE seconds (default 3)
+# for whatever is left.  Never signals a group that is not the recorded one.
+# Not SIGINT: a command started with & by a non-interactive shell starts
+# with SIGINT ignored, and libFuzzer keeps it so.  And `kill -SIG -PGID`,
+# not `kill -SIG -- -PGID`: dash's kill takes no "--" (Illegal number).
 stop_group() {
     group_alive "$1" "$2" || return 0
-    kill -INT -- "-$1" 2>/dev/null
+    kill -TERM "-$1" 2>/dev/null
     _i=0
     while [ "$_i" -lt "$((${3:-3} * 5))" ] && group_alive "$1" "$2"; do
         sleep 0.2
         _i=$((_i + 1))
     done
-    group_alive "$1" "$2" && kill -KILL -- "-$1" 2>/dev/null
+    group_alive "$1" "$2" && kill -KILL "-$1" 2>/dev/null
     # a killed group disappears only once its members are reaped
     _i=0
     while [ "$_i" -lt 25 ] && group_alive "$1" "$2"; do

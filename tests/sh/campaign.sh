@@ -30,7 +30,8 @@ i=0
 while [ $i -lt 60 ] && [ "$(ls "$W/artifacts" 2>/dev/null | wc -l)" -lt 3 ]; do sleep 1; i=$((i + 1)); done
 # the campaign's whole process group; the engines and the watchdog have
 # sessions of their own, and the watchdog must stop the engines
-kill -9 -- -"$pid" 2>/dev/null || kill -9 "$pid"
+# (dash's kill takes no "--": kill -9 -PGID)
+kill -9 -"$pid"
 i=0
 while [ $i -lt 50 ] && [ -n "$(procs_of)" ]; do sleep 0.2; i=$((i + 1)); done
 if [ -z "$(procs_of)" ]; then echo "ok - kill -9 of the campaign leaves no engine running ($((i / 5)) s)"; else
