@@ -65,13 +65,50 @@ else
     tail -n 5 "$T/a" | sed 's/^/    /'
 fi
 
-# --- kill -9 of the campaign alone: its watchdog stops the engine
+# --- Ctrl-C: SIGINT to the campaign's process group (as a terminal sends
+# it); the campaign stops its engine (by signal: libFuzzer says so in its
+# log) and ends normally, in seconds.  (A command this script starts with &
+# would start with SIGINT ignored, unlike one started at a terminal: env
+# gives it back its default.)
+setsid env --default-signal=INT CRASHES="$C" WORK="$W" TARGET=2614 ENGINE=libfuzzer JOBS=1 STATUS_EVERY=1 DURATION=60s \
+    sh scripts/campaign >"$T/g" 2>&1 &
+g=$!
+wait_for_status "$T/g"
+before=$(grep -a -c 'run interrupted' "$W/logs/libfuzzer.log")
+kill -INT -"$g"
+i=0
+while [ "$i" -lt 150 ] && kill -0 "$g" 2>/dev/null; do sleep 0.2; i=$((i + 1)); done
+if kill -0 "$g" 2>/dev/null; then
+    echo "not ok - Ctrl-C: the campaign is still running 30 s later"
+    kill -9 "$g"
+else
+    wait "$g"
+    rc=$?
+    after=$(grep -a -c 'run interrupted' "$W/logs/libfuzzer.log")
+    if { [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; } && grep -q '^campaign: report in' "$T/g" && [ "$after" -gt "$before" ]; then
+        echo "ok - Ctrl-C: the campaign stops its engine by signal and ends normally in $((i / 5)) s"
+    else
+        echo "not ok - Ctrl-C: exit $rc, engine interrupted: $before -> $after"
+        tail -n 4 "$T/g" | sed 's/^/    /'
+    fi
+fi
+
+# --- kill -9 of the campaign alone: its watchdog stops the engine, by signal
 campaign_bg "$T/c" DURATION=30s
 c=$!
 wait_for_status "$T/c"
 e=$(engine_pid)
+before=$(grep -a -c 'run interrupted' "$W/logs/libfuzzer.log")
 kill -9 "$c"
 wait "$c" 2>/dev/null
+i=0
+while [ "$i" -lt 50 ] && kill -0 "$e" 2>/dev/null; do sleep 0.2; i=$((i + 1)); done
+after=$(grep -a -c 'run interrupted' "$W/logs/libfuzzer.log")
+if ! kill -0 "$e" 2>/dev/null && [ "$after" -gt "$before" ]; then
+    echo "ok - kill -9 of the campaign: its watchdog stopped the engine by signal in $((i / 5)) s"
+else
+    echo "not ok - kill -9 of the campaign: engine $e $(kill -0 "$e" 2>/dev/null && echo 'still runs' || echo 'ended, but not by a signal')"
+fi
 campaign DURATION=2s >"$T/d" 2>&1
 rc=$?
 if { [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; } && grep -q 'resumed: yes' "$T/d" && [ -n "$e" ] && ! kill -0 "$e" 2>/dev/null; then
