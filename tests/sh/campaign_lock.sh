@@ -109,6 +109,10 @@ if ! kill -0 "$e" 2>/dev/null && [ "$after" -gt "$before" ]; then
 else
     echo "not ok - kill -9 of the campaign: engine $e $(kill -0 "$e" 2>/dev/null && echo 'still runs' || echo 'ended, but not by a signal')"
 fi
+# what the killed session's engine did to its end (after the campaign's last
+# status line): its last count in the log
+final=$(grep -a -E '^#[0-9]+: ' "$W/logs/libfuzzer.log" | tail -n 1 | sed 's/^#\([0-9]*\).*/\1/')
+killed=$(tail -n 1 "$W/stats.jsonl" | sed 's/.*"session":\([0-9]*\).*/\1/')
 campaign DURATION=2s >"$T/d" 2>&1
 rc=$?
 if { [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; } && grep -q 'resumed: yes' "$T/d" && [ -n "$e" ] && ! kill -0 "$e" 2>/dev/null; then
@@ -116,6 +120,12 @@ if { [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; } && grep -q 'resumed: yes' "$T/d" && [
 else
     echo "not ok - after kill -9 of a campaign, the next one: exit $rc, old engine '$e' $(kill -0 "$e" 2>/dev/null && echo alive)"
     tail -n 5 "$T/d" | sed 's/^/    /'
+fi
+rec=$(grep "^{\"time\":[0-9]*,\"session\":$killed," "$W/stats.jsonl" | tail -n 1 | sed 's/.*"session_execs":\([0-9]*\).*/\1/')
+if [ -n "$final" ] && [ "${rec:-0}" -ge "$final" ]; then
+    echo "ok - the killed session's record counts its engine's executions to the end ($rec >= $final)"
+else
+    echo "not ok - the killed session $killed records $rec executions, its engine did $final"
 fi
 
 # --- kill -9 of the campaign and its watchdog: the orphan engine keeps
