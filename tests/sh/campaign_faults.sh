@@ -129,6 +129,10 @@ else
     echo "not ok - the report's sessions/executions are not those of stats.jsonl ($sessions, $execs)"
     grep -E '^\| (sessions|executions)' "$R" | sed 's/^/    /'
 fi
+# the plots break their lines between sessions: a blank line in the data
+gaps=$(grep -c '^$' "$W/stats.dat")
+if [ "$gaps" -eq $((sessions - 1)) ]; then echo "ok - the plot data breaks its lines between the $sessions sessions"; else
+    echo "not ok - the plot data has $gaps breaks for $sessions sessions"; fi
 missing=0
 # (paths may hold spaces: one a line)
 grep -o '`[^`]*minimized.trace`' "$R" | tr -d '`' >"$T/named"
