@@ -55,6 +55,11 @@ campaign() { # campaign ARGS...: environment assignments, then runs it
 ls /tmp >"$T/tmp-before" 2>/dev/null
 
 STEPS="lock recover seed start fuzz stop import merge merged swap swapped writeback triage-replayed triage-stored triage report done"
+# every step the scripts name is in the list (a new step is not forgotten)
+named=$(grep -ho 'crash_point [a-z-]*' scripts/campaign scripts/triage | cut -d' ' -f2 | sort -u)
+unlisted=$(for s in $named; do case " $STEPS " in *" $s "*) ;; *) echo "$s" ;; esac; done)
+[ -z "$unlisted" ] && echo "ok - the test kills at every one of the $(echo "$named" | wc -l) steps the scripts name" ||
+    echo "not ok - steps the scripts name that this test does not kill at: $unlisted"
 : >"$T/artifacts-seen"
 for step in $STEPS; do
     campaign DURATION=2s BOOTFUZZ_CRASH_AT="$step" >"$LOG" 2>&1
