@@ -155,7 +155,7 @@ int cmd_minimize(int argc, char **argv)
         bf_runner_free(r);
         return 2;
     }
-    bf_runner_report(r, f);
+    bf_runner_write_trace(r, f);
     if (fclose(f) != 0) {
         fprintf(stderr, "bootfuzz: %s: cannot write: %s\n", ttmp, strerror(errno));
         remove(tmp);

@@ -191,6 +191,29 @@ static char *append(char *p, const char *end, const char *fmt, ...)
     return n < 0 ? p : (p + n < end ? p + n : (char *)end);
 }
 
+/* A query on the reference, with its answer, as a trace line: what the
+ * backend's state should have read after the failing call. */
+static void state_line(bf_runner *r, uint8_t op, uint8_t flags, uint64_t a0, uint64_t a1,
+                       uint64_t a2)
+{
+    bf_call q = {.op = op, .flags = flags, .arg = {a0, a1, a2}};
+    char text[BF_MAP_MAX + 64], res[BF_MAP_MAX + 80], call[128];
+    bf_result x = bf_session_exec(&r->ref, &q, text, sizeof text);
+    bf_result_format(x, text, res, sizeof res);
+    int n = (int)bf_call_format(&q, call, sizeof call);
+    size_t used = strlen(r->state_lines);
+    snprintf(r->state_lines + used, sizeof r->state_lines - used, "%s%*s %s   # <-- the state differs\n",
+             call, n < 39 ? 39 - n : 0, "", res);
+}
+
+/* map NID FIRST COUNT around pfn (at most 64 pages of the node) */
+static void map_line(bf_runner *r, uint64_t nid, const bf_node_info *n, uint64_t pfn)
+{
+    uint64_t first = pfn - n->start_pfn > 8 ? pfn - 8 : n->start_pfn;
+    uint64_t count = n->end_pfn - first < 64 ? n->end_pfn - first : 64;
+    state_line(r, BF_OP_MAP, BF_CALL_RANGE, nid, first, count);
+}
+
 /* Compare node state (last_* and pages) after the call: the words either
  * checker read (the named ones in the fast mode, every node on whole
  * reads) against the other side's, read too or cached (a cached word is
@@ -228,6 +251,9 @@ static int compare_state(bf_runner *r, const bf_call *c)
             append(d, end, "node %llu: ref %s, %s %s\n", (unsigned long long)i,
                    ra ? "unknown" : a.live ? "live" : "retired", be,
                    rb ? "unknown" : b.live ? "live" : "retired");
+            const bf_node_info *n = ra == 0 ? &a : &b;
+            if (ra == 0 || rb == 0)
+                state_line(r, BF_OP_MAP, BF_CALL_RANGE, i, n->start_pfn, 1);
             return found(r, "MISMATCH %s retired %s", opname(c), be);
         }
         if (ra)
@@ -239,6 +265,7 @@ static int compare_state(bf_runner *r, const bf_call *c)
             if (va[f] != vb[f]) {
                 append(d, end, "node %llu %s: ref=0x%llx %s=0x%llx\n", (unsigned long long)i,
                        field[f], (unsigned long long)va[f], be, (unsigned long long)vb[f]);
+                state_line(r, BF_OP_STATE, 0, i, 0, 0);
                 return found(r, "MISMATCH %s %s %s", opname(c), field[f], be);
             }
         }
@@ -261,6 +288,7 @@ static int compare_state(bf_runner *r, const bf_call *c)
                    (unsigned long long)i, (unsigned long long)(a.start_pfn + first),
                    (ba[first / 64] >> (first % 64) & 1) ? "reserved" : "free", be,
                    (bb[first / 64] >> (first % 64) & 1) ? "reserved" : "free");
+            map_line(r, i, &a, a.start_pfn + first);
             return found(r, "MISMATCH %s pages %s", opname(c), be);
         }
     }
@@ -427,6 +455,7 @@ static int run_mode(bf_runner *r, const uint8_t *data, size_t size, int precise)
     r->nlog = 0;
     r->signature[0] = 0;
     r->detail[0] = 0;
+    r->state_lines[0] = 0;
     bf_call c;
     while (r->nlog < BF_LOG_MAX && bf_decoder_next(&r->dec, &r->dctx, &c)) {
         bf_log_entry *e = &r->log[r->nlog++];
@@ -587,6 +616,18 @@ static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, in
     fmt_result(r->compare ? &bf_backend_ref : r->sut_be, e->ref, addr, a, sizeof a);
     fprintf(out, "%s%*s %s %s", call, n < 39 ? 39 - n : 0, "", e->ref.err == BF_OK ? "=" : "!", a);
     int differs = e->sut.err != e->ref.err || e->sut.value != e->ref.value;
+    if (with_sut == 2 && r->compare && differs) {
+        /* the failing call: the contract's answer alone, so the trace fails
+         * here on the backend; what the backend said goes in the comment */
+        fmt_result(r->sut_be, e->sut, addr, b, sizeof b);
+        fprintf(out, "   # <-- finding: %s answered %s %s", r->sut_be->name,
+                e->sut.err == BF_OK ? "=" : "!", e->sut.err == BF_OK ? b : bf_err_name(e->sut.err));
+        if (e->sut.err == BF_BUG)
+            fprintf(out, " (%s at %s %d)", e->sut.bug_cond ? e->sut.bug_cond : "BUG()",
+                    line_word(r->sut_be), e->sut.bug_line);
+        fputc('\n', out);
+        return;
+    }
     if (with_sut && r->compare && differs) {
         if (e->sut.err == BF_BUG)
             fprintf(out, "   @%s ! BUG", r->sut_be->name);
@@ -603,9 +644,14 @@ static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, in
     fputc('\n', out);
 }
 
-void bf_runner_report(const bf_runner *r, FILE *out)
+static void report(const bf_runner *r, FILE *out, const char *sig_prefix);
+
+void bf_runner_report(const bf_runner *r, FILE *out) { report(r, out, ""); }
+void bf_runner_write_trace(const bf_runner *r, FILE *out) { report(r, out, "# "); }
+
+static void report(const bf_runner *r, FILE *out, const char *sig_prefix)
 {
-    fprintf(out, "%s\n", r->signature);
+    fprintf(out, "%s%s\n", sig_prefix, r->signature);
     fprintf(out, "# target %s (%s%s%s), byte format %d, failing call %u of %u\n",
             r->sut_be->name,
             r->compare ? "compared exactly with the reference"
@@ -619,8 +665,9 @@ void bf_runner_report(const bf_runner *r, FILE *out)
         fprintf(out, "# %.*s\n", len, d);
         d += len + (nl != NULL);
     }
-    fprintf(out, "# the trace up to the failing call (ref's answers; @%s where it differs):\n",
-            r->sut_be->name);
+    fprintf(out, "# the trace up to the failing call: the contract's answers (%s)\n",
+            r->compare ? "it fails on the backend at the finding"
+                       : "the backend's own; run it with --invariants");
     fprintf(out, "%%format 1\n");
     if (r->leak_trace) {
         fprintf(out, "# the earlier input that leaves the state behind (run it first):\n");
@@ -633,6 +680,14 @@ void bf_runner_report(const bf_runner *r, FILE *out)
         }
         fprintf(out, "# then this input, after reset():\n");
     }
-    for (unsigned i = 0; i < r->nlog; i++)
-        print_entry(r, &r->log[i], out, 1, i + 1 == r->nlog ? "<-- finding" : NULL);
+    for (unsigned i = 0; i < r->nlog; i++) {
+        int last = i + 1 == r->nlog;
+        const bf_log_entry *e = &r->log[i];
+        int differs = e->sut.err != e->ref.err || e->sut.value != e->ref.value;
+        if (last && r->compare && differs)
+            print_entry(r, e, out, 2, NULL);
+        else
+            print_entry(r, e, out, 1, last ? "<-- finding" : NULL);
+    }
+    fputs(r->state_lines, out);
 }

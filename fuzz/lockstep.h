@@ -61,6 +61,9 @@ typedef struct bf_runner {
     /* the finding, if any */
     char signature[256];
     char detail[1024];   /* values and state difference, multi-line */
+    /* For a difference in state: queries with the reference's answers, the
+     * lines that make the reproducer fail right after the failing call. */
+    char state_lines[1024];
 } bf_runner;
 
 /* A runner for the registered backend `name` (its fuzz target has the same
@@ -75,8 +78,17 @@ void bf_runner_free(bf_runner *r);
 /* 0: clean; 1: a finding (signature, detail and the log describe it). */
 int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size);
 
-/* The failure report: signature line, the trace up to the failing call with
- * both sides' answers (a runnable trace), and the state difference. */
+/* The failure report: signature line ("bootfuzz: SIGNATURE", what engines'
+ * logs and scripts look for), the values and state difference as comments,
+ * and the trace up to the failing call: the contract's answers as the
+ * expectations (the backend's as @NAME overrides on earlier lines where an
+ * invariants-only backend placed blocks its own way), the failing call with
+ * the contract's answer alone, then, for a difference in state, queries
+ * with the reference's answers.  So the trace fails on the backend at the
+ * failing call (bootfuzz run --backend NAME), and passes on the reference. */
 void bf_runner_report(const bf_runner *r, FILE *out);
+/* The same, as a trace file: the signature line is a comment ("# bootfuzz:
+ * SIGNATURE"), so `bootfuzz run` and `encode` take the file as it is. */
+void bf_runner_write_trace(const bf_runner *r, FILE *out);
 
 #endif

@@ -122,7 +122,11 @@ if [ -n "$orig" ]; then
     check "minimize exits 0 on a failing input" status_is 0
     check "minimize writes the bytes and the trace" test -s "$T/min" -a -s "$T/min.trace"
     check "the minimized input keeps the signature" \
-        sh -c "head -n 1 '$T/min.trace' | grep -qx 'bootfuzz: MISMATCH free last_offset 2614'"
+        sh -c "head -n 1 '$T/min.trace' | grep -qx '# bootfuzz: MISMATCH free last_offset 2614'"
+    run "$BF" run --backend 2614 --options "$opts" "$T/min.trace"
+    check "the minimized trace runs as it is and fails on the port (exit 1)" status_is 1
+    run "$BF" run --backend 2614fixed "$T/min.trace"
+    check "... and passes on the port without its bugs" status_is 0
     n0=$("$BF" print "$orig" | grep -c -v -E '^#|^%')
     n1=$("$BF" print "$T/min" | grep -c -v -E '^#|^%')
     check "the minimized input has no more calls ($n0 -> $n1)" test "$n1" -le "$n0"
