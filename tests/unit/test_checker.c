@@ -43,6 +43,12 @@ enum flaw {
     BUG_ON_VALID,    /* a valid alloc answers BUG at line 7 */
     RESET_LEAK,      /* reset() leaves the next input's first node with page 15 free */
     PLACES_HIGH,     /* allocs go to page 15 when it is free: a placement of its own */
+    /* each kind of invariant, at its edge (checker_scenario) */
+    SUBPAGE_MISALIGNED, /* an align=16 block 8 bytes off */
+    OVERLAP_LAST_BYTE,  /* a block starting on the last byte of a live block */
+    MISSED_EXACT_FIT,   /* ENOMEM when a free run fits the request exactly */
+    UNZEROED_LAST_BYTE, /* the block's last byte is not zeroed */
+    LAST_OFFSET_WRONG,  /* node_info reports last_offset one too high */
 };
 
 typedef struct planted {
@@ -116,6 +122,12 @@ static bf_result p_free(void *s, uint64_t a, uint64_t z)
 }
 static bf_result flawed_alloc(planted *p, bf_result r)
 {
+    if (r.err == BF_OK && p->flaw == UNZEROED_LAST_BYTE && p->allocs == 0 && p->mem[0])
+        p->mem[0][r.value - (p->start[0] << 12) + 99] = 0xa5; /* size 100: its last byte */
+    if (r.err == BF_OK && p->flaw == OVERLAP_LAST_BYTE && p->allocs == 1)
+        r.value = p->start[0] << 12 | 99; /* the first block's last byte */
+    if (r.err == BF_OK && p->flaw == SUBPAGE_MISALIGNED && p->allocs == 2)
+        r.value += 8;
     if (r.err == BF_OK && ++p->allocs == 2) {
         if (p->flaw == STRAY_RESERVE)
             REF->reserve(p->in, (p->start[0] + 15) << 12, PAGE);
@@ -133,6 +145,8 @@ static bf_result p_alloc(void *s, uint64_t z, uint64_t al, uint64_t g, uint64_t 
         return bf_bug("start >= eidx", 7);
     if (p->flaw == PLACES_HIGH && p->nnodes)
         return REF->alloc(p->in, z, al, (p->start[0] + 15) << 12, l);
+    if (p->flaw == MISSED_EXACT_FIT && z == 4 * PAGE)
+        return bf_fail(BF_ENOMEM); /* the only free run is exactly 4 pages */
     return flawed_alloc(p, REF->alloc(p->in, z, al, g, l));
 }
 static bf_result p_alloc_node(void *s, uint64_t n, uint64_t z, uint64_t al, uint64_t g, uint64_t l)
@@ -149,7 +163,14 @@ static bf_result p_free_all(void *s, uint64_t n)
     return r;
 }
 static int p_page_reserved(void *s, uint64_t pfn) { return REF->page_reserved(((planted *)s)->in, pfn); }
-static int p_node_info(void *s, uint64_t n, bf_node_info *o) { return REF->node_info(((planted *)s)->in, n, o); }
+static int p_node_info(void *s, uint64_t n, bf_node_info *o)
+{
+    planted *p = s;
+    int rc = REF->node_info(p->in, n, o);
+    if (rc == 0 && p->flaw == LAST_OFFSET_WRONG && o->last_offset)
+        o->last_offset++;
+    return rc;
+}
 static int p_read_bits(void *s, uint64_t n, uint64_t f, uint64_t *w, uint64_t k)
 {
     return REF->read_bits(((planted *)s)->in, n, f, w, k);
@@ -256,6 +277,50 @@ static void judged(enum flaw f, const char *sig, unsigned at, const char *name)
     int ok = sig ? found && !strcmp(r->signature, sig) && r->nlog == at : !found && r->nlog == at;
     char what[240];
     snprintf(what, sizeof what, "invariants only, the reference judging: %s: %s at call %u", name,
+             sig ? sig : "no finding", at);
+    check(ok, what);
+    if (!ok)
+        printf("#   got: found=%d \"%s\" at call %u\n", found, r->signature, r->nlog);
+    bf_runner_free(r);
+}
+
+/* Each invariant at its edge, where a weakened checker would look away:
+ *
+ *   page 0 1  2  3  4  5  6  7  8  9 10 11 12 13 14 15
+ *       [AB..C]#  #  #  #  #  #  #  #  #  #  .  .  .  .   (end = 0)
+ *       [AB..C]#  #  #  .  .  .  .  #  #  #  #  #  #  #  #   (end = 1: the run in the middle)
+ *   A (call 3), B (4), C (5): small blocks in page 0; call 8 asks for exactly
+ *   the 4 free pages.                                                         */
+static size_t checker_scenario(uint8_t *buf, size_t cap, int middle)
+{
+    ncalls = 0;
+    call(BF_OP_NODE, 0x100, 0x110, 0, 0, BF_CALL_MEM); /* 1 */
+    call(BF_OP_FREE, 0x100000, 16 * PAGE, 0, 0, 0);    /* 2 */
+    call(BF_OP_ALLOC, 100, 0, 0, 0, 0);                /* 3: A = 0x100000 */
+    call(BF_OP_ALLOC, 100, 0, 0, 0, 0);                /* 4: B = 0x100064, merged */
+    call(BF_OP_ALLOC, 100, 16, 0, 0, 0);               /* 5: C = 0x1000d0 */
+    if (middle) {
+        call(BF_OP_RESERVE, 0x101000, 3 * PAGE, 0, 0, 0); /* 6: pages 1-3 */
+        call(BF_OP_RESERVE, 0x108000, 8 * PAGE, 0, 0, 0); /* 7: pages 8-15 */
+    } else {
+        call(BF_OP_RESERVE, 0x101000, 11 * PAGE, 0, 0, 0); /* 6: pages 1-11 */
+        call(BF_OP_RESERVE, 0x101000, PAGE, 0, 0, 0);      /* 7: page 1 again: 0 */
+    }
+    call(BF_OP_ALLOC, 4 * PAGE, 0, 0, 0, 0);           /* 8: exactly the free run */
+    return bf_encode_calls(calls, ncalls, buf, cap);
+}
+
+static void edge(enum flaw f, int compare, int middle, const char *sig, unsigned at,
+                 const char *name)
+{
+    uint8_t buf[1024];
+    size_t len = checker_scenario(buf, sizeof buf, middle);
+    next_flaw = f;
+    bf_runner *r = bf_runner_new_with(&planted_be, NULL, compare ? BF_CHECK_EXACT : BF_CHECK_INVARIANTS);
+    int found = bf_runner_run(r, buf, len);
+    int ok = sig ? found && !strcmp(r->signature, sig) && r->nlog == at : !found && r->nlog == at;
+    char what[240];
+    snprintf(what, sizeof what, "%s (%s): %s at call %u", name, compare ? "vs ref" : "invariants only",
              sig ? sig : "no finding", at);
     check(ok, what);
     if (!ok)
@@ -372,6 +437,24 @@ int main(void)
         expect(FREE_ALL_COUNT, cmp, "bootfuzz: INVARIANT free-all-count free_all planted", 21,
                "a free_all that counts a page too many");
     }
+    for (int cmp = 0; cmp <= 1; cmp++) {
+        edge(NONE, cmp, 0, NULL, 8, "the unflawed wrapper, exact fit at the end");
+        edge(NONE, cmp, 1, NULL, 8, "the unflawed wrapper, exact fit in the middle");
+        edge(SUBPAGE_MISALIGNED, cmp, 0, "bootfuzz: INVARIANT align alloc planted", 5,
+             "a block 8 bytes off its 16-byte alignment (sub-page)");
+        edge(OVERLAP_LAST_BYTE, cmp, 0, "bootfuzz: INVARIANT overlap alloc planted", 4,
+             "a block starting on the last byte of a live block");
+        edge(MISSED_EXACT_FIT, cmp, 0, "bootfuzz: INVARIANT first-fit alloc planted", 8,
+             "ENOMEM while a free run at the window's end fits exactly");
+        edge(MISSED_EXACT_FIT, cmp, 1, "bootfuzz: INVARIANT first-fit alloc planted", 8,
+             "ENOMEM while a free run in the middle fits exactly");
+        edge(UNZEROED_LAST_BYTE, cmp, 0, "bootfuzz: INVARIANT zeroed alloc planted", 3,
+             "a block whose last byte is not zeroed");
+    }
+    edge(LAST_OFFSET_WRONG, 1, 0, "bootfuzz: MISMATCH alloc last_offset planted", 3,
+         "last_offset one too high");
+    edge(LAST_OFFSET_WRONG, 0, 0, NULL, 8,
+         "last_offset one too high, where only the invariants are promised: not judged");
     judged(NONE, NULL, 7, "the unflawed wrapper");
     judged(PLACES_HIGH, NULL, 7,
            "a placement of its own, then a free of that block: valid in the pages the backend "
