@@ -172,8 +172,6 @@ static void save_leak_before(const char *path, const uint8_t *data, size_t size)
     printf("%s: the earlier input that leaves the state behind: %s\n", path, dest);
 }
 
-static bf_supp *r_supp; /* replay --suppressions: known findings, counted */
-
 static int replay_one(bf_runner *r, replay_item *it, int verbose, int quiet)
 {
     uint8_t *data;
@@ -184,8 +182,6 @@ static int replay_one(bf_runner *r, replay_item *it, int verbose, int quiet)
     }
     int f = bf_runner_run(r, data, len);
     free(data);
-    if (f && !quiet && bf_supp_match(r_supp, r->signature))
-        f = 0; /* known: counted, not reported */
     snprintf(it->signature, sizeof it->signature, "%s", f ? r->signature : "clean");
     it->digest = run_digest(r);
     if (f && !quiet) {
@@ -245,7 +241,7 @@ int cmd_replay(int argc, char **argv)
         return 2;
     }
     r->always_precise = precise;
-    r_supp = supp;
+    r->supp = supp; /* known findings run as clean, counted */
     item_list list = {0};
     int bad = 0;
     for (; i < argc; i++)
@@ -260,6 +256,7 @@ int cmd_replay(int argc, char **argv)
         bad |= f < 0;
         findings += f > 0;
     }
+    bf_supp_print(supp, stderr); /* before the second pass counts them again */
     int unstable = 0;
     if (determinism) {
         /* the same inputs again, in reverse order, in the same process */
@@ -275,9 +272,7 @@ int cmd_replay(int argc, char **argv)
     }
     fprintf(stderr, "bootfuzz replay: %zu inputs on target %s, %d findings%s\n", n, target,
             findings, determinism ? (unstable ? ", NOT deterministic" : ", deterministic") : "");
-    bf_supp_print(supp, stderr);
     bf_supp_free(supp);
-    r_supp = NULL;
     for (size_t k = 0; k < n; k++)
         free(items[k].path);
     free(items);

@@ -16,6 +16,7 @@
 #include "backends.h"
 #include "lockstep.h"
 #include "ref.h"
+#include "suppress.h"
 
 int bf_check_parse(const char *s, bf_check *out)
 {
@@ -631,6 +632,10 @@ int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size)
     r->leak_input = NULL;
     r->leak_size = 0;
     int f = run_checked(r, data, size);
+    if (f && r->supp && bf_supp_match(r->supp, r->signature)) {
+        r->suppressed++; /* known: quietly on, without the cost of checking it again */
+        f = 0;
+    }
     if (f && r->fresh_check) {
         bf_runner *g = fresh_runner(r);
         int again = run_checked(g, data, size);

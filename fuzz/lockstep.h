@@ -55,6 +55,9 @@ typedef struct bf_runner {
         size_t size, cap;
     } hist[BF_HISTORY];  /* the last inputs run, newest at (nhist - 1) % BF_HISTORY */
     unsigned long nhist;
+    struct bf_supp *supp;   /* known findings (suppress.h), or NULL: an input whose
+                             * finding matches runs as clean, counted here */
+    unsigned long suppressed;
     char *leak_trace;    /* RESET-LEAK: the leaking input's calls (malloc'd) or NULL */
     uint8_t *leak_input; /* RESET-LEAK: the leaking input's bytes (malloc'd) or NULL */
     size_t leak_size;
@@ -75,7 +78,8 @@ bf_runner *bf_runner_new(const char *name, const char *options, bf_check check);
 bf_runner *bf_runner_new_with(const bf_backend *sut, const char *options, bf_check check);
 void bf_runner_free(bf_runner *r);
 
-/* 0: clean; 1: a finding (signature, detail and the log describe it). */
+/* 0: clean (or a finding that r->supp suppresses: counted in
+ * r->suppressed); 1: a finding (signature, detail and the log describe it). */
 int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size);
 
 /* The failure report: signature line ("bootfuzz: SIGNATURE", what engines'
