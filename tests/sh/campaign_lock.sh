@@ -53,6 +53,13 @@ else
     echo "not ok - a second campaign on the same directory: exit $rc"
     sed 's/^/    /' "$T/b" | tail -n 5
 fi
+CRASHES="$C" sh scripts/triage "$W" 2614 >"$T/t" 2>&1
+rc=$?
+if [ "$rc" -eq 3 ] && grep -q 'in use by a campaign' "$T/t"; then
+    echo "ok - triage run by hand on a directory in use refuses (exit 3)"
+else
+    echo "not ok - triage run by hand on a directory in use: exit $rc"
+fi
 wait "$a"
 rc=$?
 n=$(ls "$W/corpus" 2>/dev/null | wc -l)
