@@ -1,21 +1,78 @@
-#!/bin/sh
-# OSS-Fuzz / ClusterFuzzLite build script.  The builder sets CC, CFLAGS
-# (sanitizer and coverage flags), CXX/CXXFLAGS, LIB_FUZZING_ENGINE (e.g.
-# -fsanitize=fuzzer, or an AFL++ driver library) and OUT; SRC holds the
-# checkout.  Produces, for each target T in fast, 2614, ref:
+#!/bin/bash -eu
+# OSS-Fuzz / ClusterFuzzLite build script.
+#
+# How the builder runs it: the Dockerfile copies this file to $SRC/build.sh
+# and the checkout to $SRC/bootfuzz; `compile` then runs
+# `bash -eux $SRC/build.sh` with the working directory $SRC (or the
+# Dockerfile's WORKDIR), never from inside .clusterfuzzlite/.  So the
+# checkout is looked for, not derived from this file's own path alone.
+#
+# The builder sets CC, CXX, CFLAGS, CXXFLAGS (optimisation, sanitizer and,
+# for libFuzzer, -fsanitize=fuzzer-no-link or, for the coverage build,
+# -fprofile-instr-generate -fcoverage-mapping), LIB_FUZZING_ENGINE
+# (-fsanitize=fuzzer, or the path of the AFL++ driver library), SANITIZER,
+# FUZZING_ENGINE, SRC, OUT and WORK.  Run by hand from a checkout it falls
+# back to clang, libFuzzer and ./out.
+#
+# Produces, for each target T shipped to CI:
 #   $OUT/bootfuzz_T                     the fuzzer (fuzz/target.c, unchanged, BF_TARGET=T)
-#   $OUT/bootfuzz_T_seed_corpus.zip     corpus/T
+#   $OUT/bootfuzz_T_seed_corpus.zip     its seed corpus, flat
 #   $OUT/bootfuzz_T.dict                fuzz/bootfuzz.dict
 #   $OUT/bootfuzz_T.options             libFuzzer options (max_len, dict)
+#
+# The targets shipped are the ones that must be clean, so that any finding
+# in CI is a regression: fast and ref, and 2614fixed (the 2.6.14 port with
+# every bug switch off, compared exactly with the reference).  The port with
+# its bugs on (target 2614) crashes within seconds by design, and .options
+# files cannot set BOOTFUZZ_OPTIONS or BOOTFUZZ_SUPPRESSIONS, so it stays a
+# local demonstration (make fuzz TARGET=2614).
 set -eu
-cd "$(dirname "$0")/.."
-: "${CC:=clang}" "${CFLAGS:=}" "${LIB_FUZZING_ENGINE:=-fsanitize=fuzzer}" "${OUT:=out}"
+
+TARGETS="fast ref 2614fixed"
+
+# The checkout: BOOTFUZZ_SRC if given; else the checkout this script sits in
+# (.clusterfuzzlite/build.sh run by hand or by tests); else $SRC/bootfuzz
+# (where the Dockerfile copies it); else the working directory.
+is_checkout() { [ -f "$1/fuzz/target.c" ] && [ -d "$1/ref" ] && [ -d "$1/impl" ]; }
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ -n "${BOOTFUZZ_SRC:-}" ]; then
+    top=$BOOTFUZZ_SRC
+elif is_checkout "$here"; then
+    top=$here
+elif [ -n "${SRC:-}" ] && is_checkout "$SRC/bootfuzz"; then
+    top=$SRC/bootfuzz
+else
+    top=$(pwd)
+fi
+if ! is_checkout "$top"; then
+    echo "build.sh: no bootfuzz checkout found (tried BOOTFUZZ_SRC, $here, \${SRC}/bootfuzz, $(pwd))" >&2
+    exit 1
+fi
+caller=$(pwd)
+cd "$top"
+
+: "${CC:=clang}" "${CFLAGS:=}" "${LIB_FUZZING_ENGINE:=-fsanitize=fuzzer}"
+: "${SANITIZER:=}" "${FUZZING_ENGINE:=libfuzzer}"
+# A relative OUT (by hand: OUT=out) means relative to where the caller was,
+# but we are in the checkout now; the builder's OUT is absolute.
+OUT=${OUT:-out}
+case $OUT in /*) ;; *) OUT=$caller/$OUT ;; esac
+# Link with the C++ driver, as OSS-Fuzz asks: the AFL++ driver library and
+# libFuzzer need the C++ runtime, and CXXFLAGS carries the builder's
+# -stdlib choice.
 LINK=${CXX:-$CC}
 LINKFLAGS=${CXXFLAGS:-$CFLAGS}
 mkdir -p "$OUT"
-OBJ=$(mktemp -d)
+# Objects go to $WORK when the builder gives one (it is the scratch space
+# it provides), else to a temporary directory.
+scratch=${WORK:-${TMPDIR:-/tmp}}
+mkdir -p "$scratch"
+OBJ=$(mktemp -d "$scratch/bootfuzz-obj.XXXXXX")
 trap 'rm -rf "$OBJ"' EXIT
-objs=""
+
+# The objects are collected in "$@": $WORK (and so each object's path) may
+# hold spaces.
+set --
 for src in ref/*.c impl/*.c fuzz/*.c; do
     case $src in fuzz/bootfuzz.c | fuzz/cmd_*.c | fuzz/target.c | fuzz/engine_*.c) continue ;; esac
     o="$OBJ/$(echo "$src" | tr '/' '_').o"
@@ -26,26 +83,48 @@ for src in ref/*.c impl/*.c fuzz/*.c; do
     case "$CFLAGS:$src" in
     *fuzzer-no-link*:ref/* | *fuzzer-no-link*:fuzz/*) [ "$src" = fuzz/decode.c ] || extra=-fno-sanitize-coverage=trace-cmp ;;
     esac
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2086 # CFLAGS is a list of flags
     $CC $CFLAGS $extra -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ifuzz -Iimpl -Iref -c "$src" -o "$o"
-    objs="$objs $o"
+    set -- "$@" "$o"
 done
-for t in fast 2614 ref; do
+
+# zip_flat ZIP FILE...: a flat zip of the files, with zip if the image has it, else python3.
+zip_flat() {
+    zipf=$1
+    shift
+    rm -f "$zipf"
+    if command -v zip >/dev/null; then
+        zip -q -j "$zipf" "$@"
+    else
+        python3 -c 'import sys, zipfile, os
+z = zipfile.ZipFile(sys.argv[1], "w")
+for f in sys.argv[2:]: z.write(f, os.path.basename(f))' "$zipf" "$@"
+    fi
+}
+
+# LIB_FUZZING_ENGINE is flags (-fsanitize=fuzzer) or one library's path
+# (AFL++: the builder's libFuzzingEngine.a); a path is kept whole.
+if [ -f "$LIB_FUZZING_ENGINE" ]; then
+    set -- "$@" "$LIB_FUZZING_ENGINE"
+    engine=""
+else
+    engine=$LIB_FUZZING_ENGINE
+fi
+
+for t in $TARGETS; do
     # shellcheck disable=SC2086
     $CC $CFLAGS -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ifuzz -DBF_TARGET="\"$t\"" -c fuzz/target.c \
         -o "$OBJ/target_$t.o"
     # shellcheck disable=SC2086
-    $LINK $LINKFLAGS "$OBJ/target_$t.o" $objs $LIB_FUZZING_ENGINE -lm -o "$OUT/bootfuzz_$t"
+    $LINK $LINKFLAGS "$OBJ/target_$t.o" "$@" $engine -lm -o "$OUT/bootfuzz_$t"
     cp fuzz/bootfuzz.dict "$OUT/bootfuzz_$t.dict"
     printf '[libfuzzer]\nmax_len = 600\ndict = bootfuzz_%s.dict\n' "$t" >"$OUT/bootfuzz_$t.options"
+    # Seeds: corpus/T; 2614fixed runs the port's code, so it starts from
+    # the port's corpus (those inputs must pass once every bug is off).
+    seeds=corpus/$t
+    [ -d "$seeds" ] || [ "$t" != 2614fixed ] || seeds=corpus/2614
     rm -f "$OUT/bootfuzz_${t}_seed_corpus.zip"
-    if [ -d "corpus/$t" ]; then
-        if command -v zip >/dev/null; then
-            zip -q -j "$OUT/bootfuzz_${t}_seed_corpus.zip" corpus/"$t"/*
-        else
-            python3 -c 'import sys, zipfile, os
-z = zipfile.ZipFile(sys.argv[1], "w")
-for f in sys.argv[2:]: z.write(f, os.path.basename(f))' "$OUT/bootfuzz_${t}_seed_corpus.zip" corpus/"$t"/*
-        fi
+    if [ -d "$seeds" ]; then
+        zip_flat "$OUT/bootfuzz_${t}_seed_corpus.zip" "$seeds"/*
     fi
 done
