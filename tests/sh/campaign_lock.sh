@@ -145,6 +145,7 @@ wd=""
 for p in $(procs_of); do
     { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q 'scripts/lib/watchdog' && wd="$wd $p"
 done
+# shellcheck disable=SC2086 # a list of pids
 kill -9 "$c" $wd
 wait "$c" 2>/dev/null
 sleep 1
