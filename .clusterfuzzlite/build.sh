@@ -51,8 +51,9 @@ fi
 caller=$(pwd)
 cd "$top"
 
+# SANITIZER and FUZZING_ENGINE need no reading here: what they change
+# arrives in CC, CFLAGS and LIB_FUZZING_ENGINE.
 : "${CC:=clang}" "${CFLAGS:=}" "${LIB_FUZZING_ENGINE:=-fsanitize=fuzzer}"
-: "${SANITIZER:=}" "${FUZZING_ENGINE:=libfuzzer}"
 # A relative OUT (by hand: OUT=out) means relative to where the caller was,
 # but we are in the checkout now; the builder's OUT is absolute.
 OUT=${OUT:-out}
