@@ -5,6 +5,9 @@
 # resumes, triages everything into signature groups with minimized traces,
 # keeps up (triage takes at most a tenth of the time fuzzed), and writes the
 # report with its plots and JSON stats.
+# the build directory tests/run was given: the campaigns build and use it
+BUILD=${1:-build}
+export BUILD
 T=$(mktemp -d) || exit 2
 W="$T/work dir"   # a path with a space
 C="$T/crashes"
@@ -75,7 +78,7 @@ fi
 # coverage is in edges: never above what the final corpus reaches, measured
 # here on its own (libFuzzer's fork-mode `cov:` counts features after its
 # first merge: 2550 -> 5663 on a binary of 2648 PCs)
-truth=$(build/libfuzzer/fuzz/libfuzzer-2614 -runs=0 -max_len=600 "$W/corpus" 2>&1 | grep -a -m1 'INITED cov:' |
+truth=$("$BUILD/libfuzzer/fuzz/libfuzzer-2614" -runs=0 -max_len=600 "$W/corpus" 2>&1 | grep -a -m1 'INITED cov:' |
     sed 's/.*INITED cov: \([0-9]*\).*/\1/')
 top=$(grep -o '"cov":[0-9]*' "$W/stats.jsonl" | cut -d: -f2 | sort -n | tail -n 1)
 rep=$(sed -n 's/^| coverage (edges, measured on the libFuzzer build) | \([0-9]*\) |$/\1/p' "$W/report.md")

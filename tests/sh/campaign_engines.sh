@@ -11,6 +11,9 @@
 #   ENGINE=afl with an afl-fuzz that dies at once: non-zero exit, an ERROR
 #   naming the engine.
 # Prints "ok - NAME" / "not ok - NAME".
+# the build directory tests/run was given: the campaigns build and use it
+BUILD=${1:-build}
+export BUILD
 T=$(mktemp -d) || exit 2
 C="$T/crashes"
 trap 'rm -rf "$T"' EXIT

@@ -12,6 +12,9 @@
 # counts every session and sums their executions, links only files that
 # exist, and nothing was left outside the work directory.
 # Prints "ok - NAME" / "not ok - NAME".
+# the build directory tests/run was given: the campaigns build and use it
+BUILD=${1:-build}
+export BUILD
 T=$(mktemp -d) || exit 2
 W="$T/work dir"
 C="$T/crashes"

@@ -8,6 +8,9 @@
 #     is stopped by the next campaign before it starts its own engines, so
 #     two engines never share the directory and its log.
 # Prints "ok - NAME" / "not ok - NAME".
+# the build directory tests/run was given: the campaigns build and use it
+BUILD=${1:-build}
+export BUILD
 T=$(mktemp -d) || exit 2
 W="$T/work dir"
 C="$T/crashes"

@@ -10,6 +10,9 @@
 # report; hundreds of artifacts take seconds (one replay process, not three
 # sanitizer processes per artifact).  Also the campaign's target check.
 # Prints "ok - NAME" / "not ok - NAME".
+# the build directory tests/run was given: the campaigns build and use it
+BUILD=${1:-build}
+export BUILD
 T=$(mktemp -d) || exit 2
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
@@ -53,7 +56,7 @@ for g in mismatch-free-last_offset-2614 oops-alloc-2614-oops-null-node_bootmem_m
     d="$C/2614/$g"
     [ -s "$d/minimized" ] && [ -s "$d/minimized.trace" ] && [ -s "$d/signature" ] && [ -s "$d/meta" ] || bad=$((bad + 1))
     [ "$(ls "$d/originals" 2>/dev/null | wc -l)" -eq 1 ] || bad=$((bad + 1))
-    got=$(build/bootfuzz replay --target 2614 --options "$(cat "$d/options" 2>/dev/null)" "$d/minimized" 2>/dev/null |
+    got=$("$BUILD/bootfuzz" replay --target 2614 --options "$(cat "$d/options" 2>/dev/null)" "$d/minimized" 2>/dev/null |
         head -n 1 | sed 's/^[^:]*: bootfuzz: //')
     [ -n "$got" ] && [ "$got" = "$(cat "$d/signature" 2>/dev/null)" ] || bad=$((bad + 1))
 done
@@ -144,7 +147,7 @@ fi
 
 # a target without a corpus of its own starts from every shipped corpus, and says so first
 new=""
-for n in $(build/bootfuzz list --names 2>/dev/null); do
+for n in $("$BUILD/bootfuzz" list --names 2>/dev/null); do
     [ -d "corpus/$n" ] || { new=$n; break; }
 done
 if [ -n "$new" ]; then
@@ -167,7 +170,6 @@ fi
 # pair that replays to the finding, not a "flaky" or failed-minimization group.
 # The leaky backend: the example kbitmap without the line of its reset() that
 # makes a kept map all reserved again; only the tool is built, in $T.
-BUILD=${1:-build}
 if [ -f examples/kbitmap/kbitmap.c ]; then
     mkdir -p "$T/leaky" "$T/lb"
     sed '/back to all reserved/d' examples/kbitmap/kbitmap.c >"$T/leaky/kbitmap.c"
