@@ -68,7 +68,8 @@ TOOL := $(BUILD)/bootfuzz
 TARGETS ?=
 REPLAY_BINS := $(TARGETS:%=$(BUILD)/fuzz/replay-%)
 all: $(TOOL) $(UNIT_BINS)
-	@$(MAKE) --no-print-directory replays TARGETS="$$($(TOOL) list --names)"
+	@names=$$($(TOOL) list --names) || { echo "make: the backend registry refused a backend (above)" >&2; exit 2; }; \
+	  $(MAKE) --no-print-directory replays TARGETS="$$names"
 replays: $(REPLAY_BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -80,10 +81,14 @@ $(BUILD)/obj/fuzz/target-%.o: fuzz/target.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DBF_TARGET='"$*"' -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/user/%.o: $(BUILD)/user/src/%.c
+# compiled from the real path (resolved through the link), so compiler
+# errors and sanitizer reports name the user's own file; its dependencies
+# are every header beside it (a .d file would hold the real path, which may
+# have spaces make cannot read)
+$(BUILD)/obj/user/%.o: $(BUILD)/user/src/%.c $(wildcard $(BUILD)/user/src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -D_DEFAULT_SOURCE -Iinclude -I$(BUILD)/user/src $(BACKEND_CFLAGS) $(COV) \
-	  $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+	  $(EXTRA_CFLAGS) -c "$$(readlink -f $<)" -o $@
 
 # Coverage instrumentation for the fuzzing engines (COV, set by the
 # libfuzzer/canary builds) goes only where it guides the search: the
@@ -116,8 +121,9 @@ $(BUILD)/fuzz/replay-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_re
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
 # The engine builds below need the names of the targets: the plain tool
-# of this BUILD says them (and is built first).
-NAMES = $$($(TOOL) list --names)
+# of this BUILD says them (and is built first); a backend the registry
+# refuses (a name taken, a function left NULL) stops the build.
+NAMES = $$($(TOOL) list --names) || { echo "make: the backend registry refused a backend (above)" >&2; exit 2; }
 
 # The engine builds live below $(BUILD) (build/libfuzzer, build/afl, ...
 # by default), so BUILD=/elsewhere keeps a whole second set apart (the
@@ -129,7 +135,7 @@ $(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/target-%.o $(LIB) $(BACKEND_SET)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(LDLIBS)
 libfuzzer: $(TOOL)
 	@echo "make: building the libFuzzer targets (clang, ASan+UBSan) in $(BUILD)/libfuzzer"
-	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=$(BUILD)/libfuzzer CC=clang OPT=-O2 LTO= \
+	@t=$(NAMES); $(MAKE) --no-print-directory BUILD=$(BUILD)/libfuzzer CC=clang OPT=-O2 LTO= \
 	  COV=-fsanitize=fuzzer-no-link EXTRA_CFLAGS="$(SAN)" \
 	  $$(for n in $$t; do echo $(BUILD)/libfuzzer/fuzz/libfuzzer-$$n $(BUILD)/libfuzzer/fuzz/replay-$$n; done) \
 	  $(BUILD)/libfuzzer/bootfuzz
@@ -137,7 +143,7 @@ libfuzzer: $(TOOL)
 # The canary: the same sanitizer/libFuzzer build with a bug planted in the
 # fast allocator (-DBF_FAST_CANARY); the gate must be red on it.
 canary: $(TOOL)
-	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=$(BUILD)/canary CC=clang OPT=-O2 LTO= \
+	@t=$(NAMES); $(MAKE) --no-print-directory BUILD=$(BUILD)/canary CC=clang OPT=-O2 LTO= \
 	  COV=-fsanitize=fuzzer-no-link EXTRA_CFLAGS="-DBF_FAST_CANARY $(SAN)" \
 	  $$(for n in $$t; do echo $(BUILD)/canary/fuzz/libfuzzer-$$n $(BUILD)/canary/fuzz/replay-$$n; done) \
 	  $(BUILD)/canary/bootfuzz
@@ -150,7 +156,7 @@ $(BUILD)/fuzz/afl-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_afl.o
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 afl: $(TOOL)
 	@echo "make: building the AFL++ targets (afl-clang-fast, and the CMPLOG twin)"
-	@t="$(NAMES)"; $(MAKE) --no-print-directory BUILD=$(BUILD)/afl CC=$(AFL_CC) OPT=-O2 LTO= \
+	@t=$(NAMES); $(MAKE) --no-print-directory BUILD=$(BUILD)/afl CC=$(AFL_CC) OPT=-O2 LTO= \
 	  $$(for n in $$t; do echo $(BUILD)/afl/fuzz/afl-$$n; done) && \
 	AFL_LLVM_CMPLOG=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/afl-cmplog CC=$(AFL_CC) OPT=-O2 LTO= \
 	  $$(for n in $$t; do echo $(BUILD)/afl-cmplog/fuzz/afl-$$n; done)

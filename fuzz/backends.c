@@ -46,12 +46,25 @@ void bf_backend_register(bf_backend_entry *e)
                         "digits, '_' and '-'\n", b && b->name ? b->name : "(null)");
         exit(2);
     }
-    if (!b->create || !b->destroy || !b->reset || !b->add_node || !b->reserve || !b->free ||
-        !b->alloc || !b->alloc_node || !b->free_all || !b->page_reserved || !b->node_info) {
-        fprintf(stderr, "bootfuzz: backend '%s' leaves a required function NULL (only "
-                        "set_option and read_bits may be; include/bootfuzz/backend.h)\n", b->name);
+    const struct {
+        const char *name;
+        int missing;
+    } req[] = {{"create", !b->create},       {"destroy", !b->destroy},
+               {"reset", !b->reset},         {"add_node", !b->add_node},
+               {"reserve", !b->reserve},     {"free", !b->free},
+               {"alloc", !b->alloc},         {"alloc_node", !b->alloc_node},
+               {"free_all", !b->free_all},   {"page_reserved", !b->page_reserved},
+               {"node_info", !b->node_info}};
+    int missing = 0;
+    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
+        if (req[i].missing) {
+            fprintf(stderr, "bootfuzz: backend '%s' leaves .%s NULL (only set_option and "
+                            "read_bits may be NULL; include/bootfuzz/backend.h)\n",
+                    b->name, req[i].name);
+            missing = 1;
+        }
+    if (missing)
         exit(2);
-    }
     bf_backend_entry **at = &registry;
     while (*at && before((*at)->backend, b))
         at = &(*at)->next;

@@ -117,10 +117,13 @@ int cmd_minimize(int argc, char **argv)
     if (rc == -1) {
         fprintf(stderr, "bootfuzz: %s does not fail on target %s: nothing to minimize\n", in,
                 target);
-        fprintf(stderr, "(minimize runs it on a fresh instance of the backend. If a campaign "
-                        "reported a finding on it, that finding needed an earlier input: the "
-                        "backend's reset() leaks state, and the campaign's report says "
-                        "RESET-LEAK and shows the earlier input.)\n");
+        fprintf(stderr, "(minimize runs it on a fresh instance of the plain build. If an engine "
+                        "reported a finding on it, either that finding needed an earlier input "
+                        "(RESET-LEAK: the backend's reset() leaks state; `bootfuzz replay "
+                        "--target %s --leak-before DIR` over the artifacts shows it and writes "
+                        "the earlier input) or it was a sanitizer's report, which only the "
+                        "sanitizer build reproduces: build/libfuzzer/fuzz/replay-%s FILE.)\n",
+                target, target);
         bf_runner_free(r);
         return 1;
     }

@@ -663,6 +663,8 @@ static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, in
     int n = (int)bf_call_format(&e->call, call, sizeof call);
     int addr = bf_op_is_alloc(e->call.op);
     fmt_result(r->compare ? &bf_backend_ref : r->sut_be, e->ref, addr, a, sizeof a);
+    if (e->ref.err == BF_BUG) /* the trace language writes "! BUG"; the why goes in the comment */
+        snprintf(a, sizeof a, "BUG");
     fprintf(out, "%s%*s %s %s", call, n < 39 ? 39 - n : 0, "", e->ref.err == BF_OK ? "=" : "!", a);
     int differs = e->sut.err != e->ref.err || e->sut.value != e->ref.value;
     if (with_sut == 2 && r->compare && differs) {
@@ -714,9 +716,13 @@ static void report(const bf_runner *r, FILE *out, const char *sig_prefix)
         fprintf(out, "# %.*s\n", len, d);
         d += len + (nl != NULL);
     }
-    fprintf(out, "# the trace up to the failing call: the contract's answers (%s)\n",
-            r->compare ? "it fails on the backend at the finding"
-                       : "the backend's own; run it with --invariants");
+    if (r->compare)
+        fprintf(out, "# the trace up to the failing call, with the contract's answers: it fails on "
+                     "%s at the finding and passes on ref\n", r->sut_be->name);
+    else
+        fprintf(out, "# the trace up to the failing call, with %s's own answers (invariants only: "
+                     "bootfuzz run --backend %s checks the invariants after every call and "
+                     "ignores these)\n", r->sut_be->name, r->sut_be->name);
     fprintf(out, "%%format 1\n");
     if (r->leak_trace) {
         fprintf(out, "# the earlier input that leaves the state behind (run it first):\n");

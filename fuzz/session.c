@@ -186,7 +186,8 @@ bf_result bf_session_exec(bf_session *s, const bf_call *c, char *text, size_t ca
     if (r.err == BF_OK && want_text)
         snprintf(text, cap, addr_result ? "0x%llx" : "%llu", (unsigned long long)r.value);
     else if (r.err == BF_BUG) {
-        snprintf(text, cap, "%s at seed line %d", r.bug_cond ? r.bug_cond : "BUG()",
+        snprintf(text, cap, "%s at %s %d", r.bug_cond ? r.bug_cond : "BUG()",
+                 (s->be->flags & BF_LINES_ARE_SEED) ? "seed line" : "line",
                  r.bug_line);
         s->stopped = 1;
     }
