@@ -8,9 +8,15 @@
  *   BOOTFUZZ_CHECK         exact | invariants | auto (default: the backend's flags)
  *   BOOTFUZZ_SUPPRESSIONS  a suppressions file (suppress.h): findings that
  *                          match end the input quietly and are counted
+ *   BOOTFUZZ_STATS         a file: at exit, each process appends one line
+ *                          "suppressed N" (N > 0), so a campaign can add up
+ *                          what its engines' processes (fork mode, AFL++
+ *                          instances) suppressed
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "fuzz_entry.h"
 #include "lockstep.h"
@@ -21,6 +27,20 @@ static bf_supp *supp;
 static void print_suppressed(void)
 {
     bf_supp_print(supp, stderr);
+    const char *stats = getenv("BOOTFUZZ_STATS");
+    unsigned long n = bf_supp_hits(supp);
+    if (stats && stats[0] && n) {
+        /* one short line in one append: lines of processes that exit at once
+         * do not mix */
+        char line[64];
+        int len = snprintf(line, sizeof line, "suppressed %lu\n", n);
+        int fd = open(stats, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        if (fd >= 0) {
+            if (write(fd, line, (size_t)len) != len)
+                fprintf(stderr, "bootfuzz: %s: could not add the suppressed count\n", stats);
+            close(fd);
+        }
+    }
 }
 
 static bf_runner *setup(const char *target)

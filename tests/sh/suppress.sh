@@ -44,12 +44,14 @@ R="$BUILD/fuzz/replay-2614"
 if make -s libfuzzer >"$T/build" 2>&1; then
     LF=build/libfuzzer/fuzz/libfuzzer-2614
     mkdir -p "$T/c1" "$T/c2" "$T/art"
-    BOOTFUZZ_OPTIONS=$ONLY_A BOOTFUZZ_SUPPRESSIONS="$T/supp" "$LF" -runs=20000 -seed=1 \
-        -artifact_prefix="$T/art/" "$T/c1" >"$T/out" 2>&1
+    BOOTFUZZ_OPTIONS=$ONLY_A BOOTFUZZ_SUPPRESSIONS="$T/supp" BOOTFUZZ_STATS="$T/stats" "$LF" \
+        -runs=20000 -seed=1 -artifact_prefix="$T/art/" "$T/c1" >"$T/out" 2>&1
     status=$?
     n=$(sed -n 's/^bootfuzz: \([0-9]*\) inputs ended on suppressed findings$/\1/p' "$T/out")
     check "libFuzzer with bug A suppressed: 20000 runs, no crash, no artifact, ${n:-0} suppressed inputs counted" \
         sh -c '[ "$1" -eq 0 ] && [ "${2:-0}" -gt 0 ] && [ -z "$(ls "$3")" ]' _ "$status" "$n" "$T/art"
+    check "... and the count goes to BOOTFUZZ_STATS for the campaign to add up" \
+        grep -qx "suppressed $n" "$T/stats"
     BOOTFUZZ_OPTIONS=$ONLY_A "$LF" -runs=20000 -seed=1 -artifact_prefix="$T/art/" "$T/c2" >"$T/out" 2>&1
     check "... and without the suppression the same run stops on bug A" \
         sh -c '[ "$1" -ne 0 ] && grep -q "^bootfuzz: OOPS alloc 2614 \"oops: read of bit" "$2"' _ $? "$T/out"
