@@ -111,9 +111,20 @@ artifact_kind() { # artifact_kind PATH: crash, timeout or oom (from the engine's
 }
 
 # list_artifacts WORK: every finding file engines wrote, one path a line:
-# libFuzzer's WORK/artifacts/{crash,leak,oom,timeout}-*, AFL++'s
-# WORK/afl/*/crashes/id:* and WORK/afl/*/hangs/id:* (hangs are timeouts)
+# libFuzzer's WORK/artifacts/{crash,leak,oom,timeout,slow-unit}-<sha1>,
+# AFL++'s WORK/afl/*/crashes/id:NNNNNN,... and WORK/afl/*/hangs/id:NNNNNN,...
+# (hangs are timeouts).  Only the engines' own names: a user's tools write
+# beside them (`bootfuzz minimize FILE` leaves FILE.min and FILE.min.trace,
+# an editor a FILE~), and those are not new findings.  libFuzzer names an
+# artifact by the sha1 of its bytes, so exactly 40 hex digits and nothing
+# after; AFL++'s names are free text after "id:NNNNNN,", so there only the
+# suffixes our tools and others add are refused.
 list_artifacts() {
-    find "$1/artifacts" "$1/afl" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' \
-        -o -name 'timeout-*' -o -path '*/crashes/id:*' -o -path '*/hangs/id:*' \) 2>/dev/null | sort
+    {
+        find "$1/artifacts" -maxdepth 1 -type f 2>/dev/null |
+            grep -E '/(crash|leak|oom|timeout|slow-unit)-[0-9a-f]{40}$'
+        find "$1/afl" -type f \( -path '*/crashes/id:*' -o -path '*/hangs/id:*' \) 2>/dev/null |
+            grep -E '/(crashes|hangs)/id:[0-9]{6},[^/]*$' |
+            grep -v -E '\.(min|trace|before|tmp|orig|bak)$|~$|\.tmp\.[0-9]+$'
+    } | sort
 }

@@ -62,6 +62,18 @@ for g in mismatch-free-last_offset-2614 oops-alloc-2614-oops-null-node_bootmem_m
 done
 [ "$bad" -eq 0 ] && echo "ok - both finding groups hold their original and a minimized reproducer with its signature" ||
     echo "not ok - the finding groups are incomplete ($bad problems)"
+# meta records where the minimized reproducer is kept, not the temporary
+# file the minimizer wrote (gone when triage ends)
+bad=0
+for g in mismatch-free-last_offset-2614 oops-alloc-2614-oops-null-node_bootmem_map; do
+    d="$C/2614/$g"
+    grep '^minimizer: ' "$d/meta" 2>/dev/null | grep -qF "wrote $d/minimized and $d/minimized.trace" || bad=$((bad + 1))
+    grep -q '/triage\.[0-9]*/' "$d/meta" 2>/dev/null && bad=$((bad + 1))
+done
+[ "$bad" -eq 0 ] && echo "ok - meta names the stored minimized reproducer, not a temporary path" || {
+    echo "not ok - meta's minimizer line names a temporary path ($bad problems):"
+    grep -h '^minimizer: ' "$C"/2614/*/meta | sed 's/^/    /'
+}
 kept=0
 for k in timeout oom not-reproducible; do kept=$((kept + $(ls "$W/triage/$k" 2>/dev/null | wc -l))); done
 [ "$kept" -eq 4 ] && echo "ok - timeouts, OOMs and the unreproducible crash are kept in WORK/triage/KIND/" ||
@@ -70,9 +82,20 @@ ls "$C/2614" | grep -q -v -e '^mismatch-free-last_offset-2614$' -e '^oops-alloc-
     echo "not ok - a non-finding group was stored with the findings: $(ls "$C/2614" | tr '\n' ' ')" ||
     echo "ok - only findings are stored in CRASHES/TARGET/"
 cp "$W/triage.tsv" "$T/tsv1"
+# a user minimizes findings where they lie: `bootfuzz minimize FILE` writes
+# FILE.min and FILE.min.trace beside the engines' artifacts; those are not
+# new artifacts (an editor's backup neither)
+"$BUILD/bootfuzz" minimize --target 2614 "$W/artifacts/crash-$(h "$f_lastoff")" >/dev/null 2>&1
+"$BUILD/bootfuzz" minimize --target 2614 "$W/afl/main/crashes/id:000000,sig:06,src:000000,time:1,execs:1,op:havoc,rep:1" >/dev/null 2>&1
+cp "$f_lastoff" "$W/artifacts/crash-$(h "$f_lastoff")~"
 CRASHES="$C" sh scripts/triage "$W" 2614 >"$T/out2" 2>&1
-if grep -q '^triage: 0 new artifacts' "$T/out2" && cmp -s "$T/tsv1" "$W/triage.tsv"; then
-    echo "ok - a second triage adds nothing"; else echo "not ok - a second triage changed the record"; fi
+if [ -f "$W/artifacts/crash-$(h "$f_lastoff").min.trace" ] && grep -q '^triage: 0 new artifacts' "$T/out2" &&
+    cmp -s "$T/tsv1" "$W/triage.tsv"; then
+    echo "ok - a second triage adds nothing (FILE.min, FILE.min.trace of bootfuzz minimize and FILE~ beside the artifacts are not artifacts)"
+else
+    echo "not ok - a second triage changed the record (files beside the artifacts taken as artifacts?)"
+    sed 's/^/    /' "$T/out2"
+fi
 
 # the report
 printf '{"time":%d,"session":1,"elapsed":5,"fuzz_time":5,"execs":10,"session_execs":10,"exec_per_sec":2,"cov":100,"afl_cov":null,"afl_edges":null,"corpus":0,"findings":6}\n' \
@@ -181,11 +204,12 @@ if [ -f examples/kbitmap/kbitmap.c ]; then
         mkdir -p "$W6/artifacts"
         printf 'node 0 16\nfree 0 0x10000\n' >"$T/p.trace" # leaves every page of slot 0 free
         printf 'node 0 16\nalloc 4096\n' >"$T/x.trace"     # a new node in that slot
-        "$T/lb/bootfuzz" encode "$T/p.trace" -o "$W6/artifacts/crash-0p"
-        "$T/lb/bootfuzz" encode "$T/x.trace" -o "$W6/artifacts/crash-1x"
+        # (engine-style names, 40 hex digits, that sort the earlier input first)
+        "$T/lb/bootfuzz" encode "$T/p.trace" -o "$W6/artifacts/crash-0000000000000000000000000000000000000000"
+        "$T/lb/bootfuzz" encode "$T/x.trace" -o "$W6/artifacts/crash-1111111111111111111111111111111111111111"
         BUILD="$T/lb" CRASHES="$T/c6" sh scripts/triage "$W6" kbitmap >"$T/out7" 2>&1
         rc=$?
-        hx=$(h "$W6/artifacts/crash-1x")
+        hx=$(h "$W6/artifacts/crash-1111111111111111111111111111111111111111")
         g=$(awk -F'\t' -v h="$hx" '$1 == h && $3 == "reset-leak" { print $2 }' "$W6/triage.tsv")
         d="$W6/triage/reset-leak/$g/$hx"
         if [ "$rc" -eq 0 ] && [ -n "$g" ] && [ -f "$d/0-before" ] && [ -f "$d/1-input" ] &&
