@@ -232,3 +232,61 @@ if [ -f examples/kbitmap/kbitmap.c ]; then
         echo "ok - # no leaky backend built here (examples/kbitmap changed, or no --leak-before): RESET-LEAK checks skipped"
     fi
 fi
+
+# a sanitizer finding in the user's own code (UBSan's "runtime error"): the
+# plain tool runs it clean, so it must be filed by where it happened
+# (file:line, not "undefined-behavior in "), stored with a reproducer for the
+# sanitizer build (its minimized bytes and their trace, saying how to run
+# them), and not called a failed minimization or a leaking reset().
+# The backend: the example with a signed overflow planted on a path every
+# allocation of 4 pages or more takes; built like the leaky one, in $T.
+if [ -f examples/kbitmap/kbitmap.c ]; then
+    mkdir -p "$T/ubsrc" "$T/ub/libfuzzer"
+    sed 's|^\( *\)u64 step = align > PAGE_SIZE.*|&\n\1{ volatile int planted = (int)npages; planted = planted + 0x7ffffffc; (void)planted; }|' \
+        examples/kbitmap/kbitmap.c >"$T/ubsrc/kbitmap.c"
+    line=$(grep -n 'planted = planted' "$T/ubsrc/kbitmap.c" | cut -d: -f1)
+    cp -Rp "$BUILD/obj" "$T/ub/" 2>/dev/null
+    cp -Rp "$BUILD/libfuzzer/obj" "$T/ub/libfuzzer/" 2>/dev/null
+    if [ -n "$line" ] && make -s BUILD="$T/ub" BACKEND="$T/ubsrc/kbitmap.c" libfuzzer >"$T/mk2" 2>&1 &&
+        [ -x "$T/ub/libfuzzer/fuzz/replay-kbitmap" ]; then
+        W7="$T/work7 ub"
+        mkdir -p "$W7/artifacts"
+        printf 'node 0 64\nfree 0 0x40000\nreserve 0x30000 4096\nalloc 16384\nalloc 4096\n' >"$T/ub.trace"
+        "$T/ub/bootfuzz" encode "$T/ub.trace" -o "$T/ub.bin"
+        cp "$T/ub.bin" "$W7/artifacts/crash-$(h "$T/ub.bin")"
+        BUILD="$T/ub" CRASHES="$T/c7" sh scripts/triage "$W7" kbitmap >"$T/out8" 2>&1
+        rc=$?
+        want="SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior kbitmap.c:$line"
+        g=$(awk -F'\t' '$3 == "finding" { print $2 }' "$W7/triage.tsv")
+        d="$T/c7/kbitmap/$g"
+        if [ "$rc" -eq 0 ] && [ -n "$g" ] && [ "$(cut -f5 "$W7/triage.tsv")" = "$want" ] &&
+            [ "$(cat "$d/signature" 2>/dev/null)" = "$want" ] && ! grep -qi -e error -e "reset()" -e "leaks" -e "does not fail" "$T/out8"; then
+            echo "ok - a UBSan finding in the user's code is filed by its place ($want), not as an error or a reset() leak"
+        else
+            echo "not ok - a UBSan finding: triage exit $rc, group '$g', signature '$(cut -f5 "$W7/triage.tsv")' (want '$want')"
+            sed 's/^/    /' "$T/out8"
+        fi
+        got=$("$T/ub/libfuzzer/fuzz/replay-kbitmap" "$d/minimized" 2>&1 | grep -c "kbitmap.c:$line:[0-9]*: runtime error: signed integer overflow")
+        if [ -s "$d/minimized" ] && [ "$got" -ge 1 ] && [ "$(wc -c <"$d/minimized")" -le "$(wc -c <"$T/ub.bin")" ] &&
+            head -n 1 "$d/minimized.trace" | grep -qxF "# bootfuzz: $want" &&
+            grep -qF "replay-kbitmap $d/minimized" "$d/minimized.trace" && grep -q '^alloc ' "$d/minimized.trace" &&
+            grep -q '^minimizer: ' "$d/meta" && ! grep -q -e FAILED -e '/triage\.[0-9]*/' "$d/meta"; then
+            echo "ok - its reproducer replays to the runtime error on the sanitizer build; its trace says how ($(grep '^minimizer: ' "$d/meta"))"
+        else
+            echo "not ok - the UBSan group's reproducer (replay-kbitmap gives the error: $got):"
+            cat "$d/minimized.trace" "$d/meta" 2>&1 | sed 's/^/    /'
+        fi
+        cp "$W/stats.jsonl" "$W7/stats.jsonl"
+        BUILD="$T/ub" CRASHES="$T/c7" sh scripts/report "$W7" kbitmap libfuzzer >/dev/null 2>&1
+        rrc=$?
+        if [ "$rrc" -eq 0 ] && grep -qF "| \`$want\` | 1 |" "$W7/report.md" && ! grep -q ERROR "$W7/report.md"; then
+            echo "ok - the report lists it as a finding with its reproducer"
+        else
+            echo "not ok - the report of the UBSan finding (exit $rrc)"
+            sed -n '/^## Findings/,$p' "$W7/report.md" | sed 's/^/    /'
+        fi
+    else
+        echo "not ok - the example with a planted UB does not build (line '$line'):"
+        tail -n 5 "$T/mk2" | sed 's/^/    /'
+    fi
+fi
