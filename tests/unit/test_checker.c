@@ -270,21 +270,29 @@ static size_t judge_scenario(uint8_t *buf, size_t cap)
     return bf_encode_calls(calls, ncalls, buf, cap);
 }
 
-static void judged(enum flaw f, const char *sig, unsigned at, const char *name)
+/* Run buf on the planted backend with flaw f: signature sig (NULL: no
+ * finding) at call `at`, or say what came instead. */
+static void expect_run(enum flaw f, bf_check chk, const uint8_t *buf, size_t len, const char *sig,
+                       unsigned at, const char *what)
 {
-    uint8_t buf[1024];
-    size_t len = judge_scenario(buf, sizeof buf);
     next_flaw = f;
-    bf_runner *r = bf_runner_new_with(&planted_be, NULL, BF_CHECK_INVARIANTS);
+    bf_runner *r = bf_runner_new_with(&planted_be, NULL, chk);
     int found = bf_runner_run(r, buf, len);
     int ok = sig ? found && !strcmp(r->signature, sig) && r->nlog == at : !found && r->nlog == at;
-    char what[240];
-    snprintf(what, sizeof what, "invariants only, the reference judging: %s: %s at call %u", name,
-             sig ? sig : "no finding", at);
     check(ok, what);
     if (!ok)
         printf("#   got: found=%d \"%s\" at call %u\n", found, r->signature, r->nlog);
     bf_runner_free(r);
+}
+
+static void judged(enum flaw f, const char *sig, unsigned at, const char *name)
+{
+    uint8_t buf[1024];
+    size_t len = judge_scenario(buf, sizeof buf);
+    char what[240];
+    snprintf(what, sizeof what, "invariants only, the reference judging: %s: %s at call %u", name,
+             sig ? sig : "no finding", at);
+    expect_run(f, BF_CHECK_INVARIANTS, buf, len, sig, at, what);
 }
 
 /* Each invariant at its edge, where a weakened checker would look away:
@@ -318,17 +326,10 @@ static void edge(enum flaw f, int compare, int middle, const char *sig, unsigned
 {
     uint8_t buf[1024];
     size_t len = checker_scenario(buf, sizeof buf, middle);
-    next_flaw = f;
-    bf_runner *r = bf_runner_new_with(&planted_be, NULL, compare ? BF_CHECK_EXACT : BF_CHECK_INVARIANTS);
-    int found = bf_runner_run(r, buf, len);
-    int ok = sig ? found && !strcmp(r->signature, sig) && r->nlog == at : !found && r->nlog == at;
     char what[240];
     snprintf(what, sizeof what, "%s (%s): %s at call %u", name, compare ? "vs ref" : "invariants only",
              sig ? sig : "no finding", at);
-    check(ok, what);
-    if (!ok)
-        printf("#   got: found=%d \"%s\" at call %u\n", found, r->signature, r->nlog);
-    bf_runner_free(r);
+    expect_run(f, compare ? BF_CHECK_EXACT : BF_CHECK_INVARIANTS, buf, len, sig, at, what);
 }
 
 /* The report of a BUG in a user's backend says "line N", not "seed line N". */

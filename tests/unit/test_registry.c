@@ -18,6 +18,8 @@
 
 #define N 20
 
+extern const bf_backend bf_backend_ref;
+
 static bf_backend be[N];
 static bf_backend_entry entry[N];
 static char names[N][16];
@@ -30,9 +32,30 @@ static int count(void)
     return n;
 }
 
+/* Registering a copy of the reference named `name` stops the program with
+ * exit 2: tried in a child process. */
+static int refused(const char *name)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        static bf_backend b;
+        static bf_backend_entry e;
+        b = bf_backend_ref;
+        b.name = name;
+        e.backend = &b;
+        if (!freopen("/dev/null", "w", stderr))
+            _exit(3);
+        bf_backend_register(&e);
+        _exit(0);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 2;
+}
+
 int main(void)
 {
-    extern const bf_backend bf_backend_ref;
     int before = count();
     check(before >= 1 && bf_backends()[0] == &bf_backend_ref,
           "the linked-in backends registered themselves, the reference first");
@@ -56,36 +79,7 @@ int main(void)
     bf_backend_register(&entry[0]);
     check(count() == before + N, "registering the same backend twice changes nothing");
 
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        static bf_backend dup;
-        static bf_backend_entry e;
-        dup = bf_backend_ref;
-        dup.name = "extra00";
-        e.backend = &dup;
-        if (!freopen("/dev/null", "w", stderr))
-            _exit(3);
-        bf_backend_register(&e);
-        _exit(0);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    check(WIFEXITED(st) && WEXITSTATUS(st) == 2, "a second backend named 'extra00' stops the program (exit 2)");
-    fflush(stdout);
-    pid = fork();
-    if (pid == 0) {
-        static bf_backend bad;
-        static bf_backend_entry e;
-        bad = bf_backend_ref;
-        bad.name = "has space";
-        e.backend = &bad;
-        if (!freopen("/dev/null", "w", stderr))
-            _exit(3);
-        bf_backend_register(&e);
-        _exit(0);
-    }
-    waitpid(pid, &st, 0);
-    check(WIFEXITED(st) && WEXITSTATUS(st) == 2, "a name with a space is refused (exit 2)");
+    check(refused("extra00"), "a second backend named 'extra00' stops the program (exit 2)");
+    check(refused("has space"), "a name with a space is refused (exit 2)");
     return failures != 0;
 }
