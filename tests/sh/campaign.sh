@@ -11,19 +11,7 @@ export BUILD
 T=$(mktemp -d) || exit 2
 W="$T/work dir"   # a path with a space
 C="$T/crashes"
-procs_of() { # pids of live processes working in or naming the work directory
-    for d in /proc/[0-9]*; do
-        p=${d#/proc/}
-        [ "$p" = $$ ] && continue
-        cwd=$(readlink "$d/cwd" 2>/dev/null) || continue
-        case $cwd in "$W" | "$W"/*) echo "$p"; continue ;; esac
-        { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF "$W" && echo "$p"
-    done
-}
-cleanup() {
-    for p in $(procs_of); do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
+. tests/sh/lib/procs.sh # procs_of, cleanup
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 CRASHES="$C" WORK="$W" TARGET=2614 DURATION=60s JOBS=1 STATUS_EVERY=1 \

@@ -19,24 +19,10 @@ T=$(mktemp -d) || exit 2
 W="$T/work dir"
 C="$T/crashes"
 LOG="$T/log"
-cleanup() {
-    # only processes of this test's campaigns (found by their directory), by pid
-    for p in $(procs_of); do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
+. tests/sh/lib/procs.sh # procs_of, cleanup
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# procs_of: pids of live processes working in or naming the work directory
-procs_of() {
-    for d in /proc/[0-9]*; do
-        p=${d#/proc/}
-        [ "$p" = $$ ] && continue
-        cwd=$(readlink "$d/cwd" 2>/dev/null) || continue
-        case $cwd in "$W" | "$W"/*) echo "$p"; continue ;; esac
-        { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF "$W" && echo "$p"
-    done
-}
 # gone_within SECS: wait until no such process is left
 gone_within() {
     i=0

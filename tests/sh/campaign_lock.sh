@@ -14,21 +14,9 @@ export BUILD
 T=$(mktemp -d) || exit 2
 W="$T/work dir"
 C="$T/crashes"
-cleanup() {
-    for p in $(procs_of); do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
+. tests/sh/lib/procs.sh # procs_of, cleanup
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-procs_of() { # pids of live processes working in or naming the work directory
-    for d in /proc/[0-9]*; do
-        p=${d#/proc/}
-        [ "$p" = $$ ] && continue
-        cwd=$(readlink "$d/cwd" 2>/dev/null) || continue
-        case $cwd in "$W" | "$W"/*) echo "$p"; continue ;; esac
-        { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF "$W" && echo "$p"
-    done
-}
 campaign() { env CRASHES="$C" WORK="$W" TARGET=2614 ENGINE=libfuzzer JOBS=1 STATUS_EVERY=1 "$@" sh scripts/campaign; }
 # campaign_bg OUT ARGS...: in the background; $! is the campaign itself (env execs it)
 campaign_bg() {
