@@ -104,7 +104,7 @@ crash_point() {
 
 artifact_kind() { # artifact_kind PATH: crash, timeout or oom (from the engine's naming)
     case $1 in
-    */hangs/id:* | */timeout-* | */slow-unit-*) echo timeout ;;
+    */hangs/id:* | */hangs.*/id:* | */timeout-* | */slow-unit-*) echo timeout ;;
     */oom-*) echo oom ;;
     *) echo crash ;;
     esac
@@ -113,7 +113,9 @@ artifact_kind() { # artifact_kind PATH: crash, timeout or oom (from the engine's
 # list_artifacts WORK: every finding file engines wrote, one path a line:
 # libFuzzer's WORK/artifacts/{crash,leak,oom,timeout,slow-unit}-<sha1>,
 # AFL++'s WORK/afl/*/crashes/id:NNNNNN,... and WORK/afl/*/hangs/id:NNNNNN,...
-# (hangs are timeouts).  Only the engines' own names: a user's tools write
+# (hangs are timeouts), and the same in crashes.<date>/ and hangs.<date>/,
+# where AFL++ moves a killed session's findings when it resumes (they are
+# findings the last session may not have triaged).  Only the engines' own names: a user's tools write
 # beside them (`bootfuzz minimize FILE` leaves FILE.min and FILE.min.trace,
 # an editor a FILE~), and those are not new findings.  libFuzzer names an
 # artifact by the sha1 of its bytes, so exactly 40 hex digits and nothing
@@ -123,8 +125,8 @@ list_artifacts() {
     {
         find "$1/artifacts" -maxdepth 1 -type f 2>/dev/null |
             grep -E '/(crash|leak|oom|timeout|slow-unit)-[0-9a-f]{40}$'
-        find "$1/afl" -type f \( -path '*/crashes/id:*' -o -path '*/hangs/id:*' \) 2>/dev/null |
-            grep -E '/(crashes|hangs)/id:[0-9]{6},[^/]*$' |
+        find "$1/afl" -type f \( -path '*/crashes*/id:*' -o -path '*/hangs*/id:*' \) 2>/dev/null |
+            grep -E '/(crashes|hangs)(\.[^/]*)?/id:[0-9]{6},[^/]*$' |
             grep -v -E '\.(min|trace|before|tmp|orig|bak)$|~$|\.tmp\.[0-9]+$'
     } | sort
 }

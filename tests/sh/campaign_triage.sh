@@ -18,9 +18,15 @@ trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 W="$T/work dir"
 C="$T/crash es"
-mkdir -p "$W/artifacts" "$W/afl/main/crashes" "$W/afl/main/hangs" "$W/corpus"
+# AFL++ moves a killed session's crashes/ and hangs/ aside (crashes.<date>/)
+# when it resumes: what is there is as much a finding as what is in crashes/
+OLD=crashes.2026-11-30-13:51:40
+OLDH=hangs.2026-11-30-13:51:40
+mkdir -p "$W/artifacts" "$W/afl/main/crashes" "$W/afl/main/hangs" "$W/afl/main/$OLD" \
+    "$W/afl/main/$OLDH" "$W/corpus"
 set -- corpus/2614/*
-clean1=$1 clean2=$2 clean3=$3 clean4=$4
+clean1=$1 clean2=$2 clean3=$3 clean4=$4 clean5=$5
+f_readpast=$(ls crashes/2614/oops-alloc-2614-oops-read-of-bit-n-past-node_bootmem_map/originals/* | head -n 1)
 f_lastoff=$(ls crashes/2614/mismatch-free-last_offset-2614/originals/* | head -n 1)
 f_null=$(ls crashes/2614/oops-alloc-2614-oops-null-node_bootmem_map/originals/* | head -n 1)
 h() { sha1sum "$1" | cut -d' ' -f1; }
@@ -30,6 +36,8 @@ cp "$clean2" "$W/artifacts/oom-$(h "$clean2")"
 cp "$clean3" "$W/artifacts/crash-$(h "$clean3")"
 cp "$f_null" "$W/afl/main/crashes/id:000000,sig:06,src:000000,time:1,execs:1,op:havoc,rep:1"
 cp "$clean4" "$W/afl/main/hangs/id:000000,src:000001,time:2,execs:2,op:havoc,rep:1"
+cp "$f_readpast" "$W/afl/main/$OLD/id:000000,sig:06,src:000000,time:1,execs:1,op:havoc,rep:1"
+cp "$clean5" "$W/afl/main/$OLDH/id:000000,src:000002,time:3,execs:3,op:havoc,rep:1"
 # the kind each artifact must land in
 {
     printf '%s finding mismatch-free-last_offset-2614\n' "$(h "$f_lastoff")"
@@ -38,12 +46,14 @@ cp "$clean4" "$W/afl/main/hangs/id:000000,src:000001,time:2,execs:2,op:havoc,rep
     printf '%s oom oom\n' "$(h "$clean2")"
     printf '%s not-reproducible not-reproducible\n' "$(h "$clean3")"
     printf '%s timeout timeout\n' "$(h "$clean4")"
+    printf '%s finding oops-alloc-2614-oops-read-of-bit-n-past-node_bootmem_map\n' "$(h "$f_readpast")"
+    printf '%s timeout timeout\n' "$(h "$clean5")"
 } | sort >"$T/want"
 
 CRASHES="$C" sh scripts/triage "$W" 2614 >"$T/out" 2>&1
 rc=$?
-[ "$rc" -eq 0 ] && echo "ok - triage of six artifacts of every kind: exit 0" || {
-    echo "not ok - triage of six artifacts of every kind: exit $rc"
+[ "$rc" -eq 0 ] && echo "ok - triage of eight artifacts of every kind (AFL++ ones moved aside on a resume too): exit 0" || {
+    echo "not ok - triage of eight artifacts of every kind (AFL++ ones moved aside on a resume too): exit $rc"
     sed 's/^/    /' "$T/out"
 }
 awk -F'\t' '{ print $1, $3, $2 }' "$W/triage.tsv" | sort >"$T/got"
@@ -76,9 +86,10 @@ done
 }
 kept=0
 for k in timeout oom not-reproducible; do kept=$((kept + $(ls "$W/triage/$k" 2>/dev/null | wc -l))); done
-[ "$kept" -eq 4 ] && echo "ok - timeouts, OOMs and the unreproducible crash are kept in WORK/triage/KIND/" ||
-    echo "not ok - $kept of 4 non-finding artifacts kept"
-ls "$C/2614" | grep -q -v -e '^mismatch-free-last_offset-2614$' -e '^oops-alloc-2614-oops-null-node_bootmem_map$' &&
+[ "$kept" -eq 5 ] && echo "ok - timeouts, OOMs and the unreproducible crash are kept in WORK/triage/KIND/" ||
+    echo "not ok - $kept of 5 non-finding artifacts kept"
+ls "$C/2614" | grep -q -v -e '^mismatch-free-last_offset-2614$' -e '^oops-alloc-2614-oops-null-node_bootmem_map$' \
+    -e '^oops-alloc-2614-oops-read-of-bit-n-past-node_bootmem_map$' &&
     echo "not ok - a non-finding group was stored with the findings: $(ls "$C/2614" | tr '\n' ' ')" ||
     echo "ok - only findings are stored in CRASHES/TARGET/"
 cp "$W/triage.tsv" "$T/tsv1"
@@ -104,7 +115,7 @@ CRASHES="$C" sh scripts/report "$W" 2614 both >"$T/rout" 2>&1
 rc=$?
 R="$W/report.md"
 if [ "$rc" -eq 0 ] && grep -q '^## Timeouts' "$R" && grep -q '^## Out of memory' "$R" &&
-    grep -q '^## Not reproducible' "$R" && [ "$(grep -c '^| `MISMATCH\|^| `OOPS' "$R")" -eq 2 ] &&
+    grep -q '^## Not reproducible' "$R" && [ "$(grep -c '^| `MISMATCH\|^| `OOPS' "$R")" -eq 3 ] &&
     ! grep -q 'no finding on replay` |' "$R"; then
     echo "ok - the report lists findings by signature and a section per other kind"
 else
