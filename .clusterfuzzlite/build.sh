@@ -30,22 +30,24 @@ set -eu
 
 TARGETS="fast ref 2614fixed"
 
-# The checkout: BOOTFUZZ_SRC if given; else the checkout this script sits in
-# (.clusterfuzzlite/build.sh run by hand or by tests); else $SRC/bootfuzz
-# (where the Dockerfile copies it); else the working directory.
+# The checkout: BOOTFUZZ_SRC if given; else $SRC/bootfuzz (where the
+# Dockerfile copies it: the builder's own place comes first, so a tree that
+# merely looks like a checkout above $SRC is never built instead); else the
+# checkout this script sits in (.clusterfuzzlite/build.sh run by hand or by
+# tests); else the working directory.
 is_checkout() { [ -f "$1/fuzz/target.c" ] && [ -d "$1/ref" ] && [ -d "$1/impl" ]; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${BOOTFUZZ_SRC:-}" ]; then
     top=$BOOTFUZZ_SRC
-elif is_checkout "$here"; then
-    top=$here
 elif [ -n "${SRC:-}" ] && is_checkout "$SRC/bootfuzz"; then
     top=$SRC/bootfuzz
+elif is_checkout "$here"; then
+    top=$here
 else
     top=$(pwd)
 fi
 if ! is_checkout "$top"; then
-    echo "build.sh: no bootfuzz checkout found (tried BOOTFUZZ_SRC, $here, \${SRC}/bootfuzz, $(pwd))" >&2
+    echo "build.sh: no bootfuzz checkout found (tried ${BOOTFUZZ_SRC:+BOOTFUZZ_SRC=$BOOTFUZZ_SRC, }${SRC:+$SRC/bootfuzz, }$here, $(pwd))" >&2
     exit 1
 fi
 caller=$(pwd)
@@ -122,10 +124,13 @@ for t in $TARGETS; do
     printf '[libfuzzer]\nmax_len = 600\ndict = bootfuzz_%s.dict\n' "$t" >"$OUT/bootfuzz_$t.options"
     # Seeds: corpus/T; 2614fixed runs the port's code, so it starts from
     # the port's corpus (those inputs must pass once every bug is off).
+    # A directory counts only if it holds a seed (an empty corpus/2614fixed
+    # made zip fail and the whole build with it).
+    has_seeds() { [ -d "$1" ] && [ -n "$(ls "$1")" ]; }
     seeds=corpus/$t
-    [ -d "$seeds" ] || [ "$t" != 2614fixed ] || seeds=corpus/2614
+    has_seeds "$seeds" || [ "$t" != 2614fixed ] || seeds=corpus/2614
     rm -f "$OUT/bootfuzz_${t}_seed_corpus.zip"
-    if [ -d "$seeds" ]; then
+    if has_seeds "$seeds"; then
         zip_flat "$OUT/bootfuzz_${t}_seed_corpus.zip" "$seeds"/*
     fi
 done
