@@ -695,6 +695,17 @@ static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, in
     fputc('\n', out);
 }
 
+/* Each line of text (multi-line, '\n'-separated) as a comment: prefix first. */
+static void comment_lines(FILE *out, const char *prefix, const char *text)
+{
+    while (*text) {
+        const char *nl = strchr(text, '\n');
+        int len = nl ? (int)(nl - text) : (int)strlen(text);
+        fprintf(out, "%s%.*s\n", prefix, len, text);
+        text += len + (nl != NULL);
+    }
+}
+
 static void report(const bf_runner *r, FILE *out, const char *sig_prefix);
 
 void bf_runner_report(const bf_runner *r, FILE *out) { report(r, out, ""); }
@@ -709,13 +720,7 @@ static void report(const bf_runner *r, FILE *out, const char *sig_prefix)
                        : r->judge ? "invariants only, the reference judging requests"
                                   : "invariants only",
             r->options[0] ? ", options " : "", r->options, BF_FORMAT_VERSION, r->nlog, r->nlog);
-    const char *d = r->detail;
-    while (*d) {
-        const char *nl = strchr(d, '\n');
-        int len = nl ? (int)(nl - d) : (int)strlen(d);
-        fprintf(out, "# %.*s\n", len, d);
-        d += len + (nl != NULL);
-    }
+    comment_lines(out, "# ", r->detail);
     if (r->compare)
         fprintf(out, "# the trace up to the failing call, with the contract's answers: it fails on "
                      "%s at the finding and passes on ref\n", r->sut_be->name);
@@ -726,13 +731,7 @@ static void report(const bf_runner *r, FILE *out, const char *sig_prefix)
     fprintf(out, "%%format 1\n");
     if (r->leak_trace) {
         fprintf(out, "# the earlier input that leaves the state behind (run it first):\n");
-        const char *t = r->leak_trace;
-        while (*t) {
-            const char *nl = strchr(t, '\n');
-            int len = nl ? (int)(nl - t) : (int)strlen(t);
-            fprintf(out, "#   %.*s\n", len, t);
-            t += len + (nl != NULL);
-        }
+        comment_lines(out, "#   ", r->leak_trace);
         fprintf(out, "# then this input, after reset():\n");
     }
     for (unsigned i = 0; i < r->nlog; i++) {
