@@ -4,8 +4,12 @@
  *
  * Findings get a signature that is stable for one bug and differs between
  * bugs (the first line of the report): kind, call, what differs, backend,
- * and tags of the request's shape.  Values go on later lines, since they
- * differ from one input to the next for the same bug.
+ * and in brackets what the contract says decided the call (docs/harness.md,
+ * "Signatures"): the rules a rejected request breaks, or, for a valid
+ * allocation, the parts of the request the finding needs (each taken away
+ * in turn, on a fresh instance: the ones without which it is gone).  Values
+ * go on later lines, since they differ from one input to the next for the
+ * same bug.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -71,6 +75,7 @@ bf_runner *bf_runner_new_with(const bf_backend *sut, const char *options, bf_che
     r->sut_be = sut;
     r->check = check;
     r->fresh_check = 1;
+    r->shape_check = 1;
     if (check == BF_CHECK_AUTO)
         check = (sut->flags & BF_PROMISES_EXACT) ? BF_CHECK_EXACT : BF_CHECK_INVARIANTS;
     /* the reference is checked alone: comparing it with itself, or letting
@@ -120,17 +125,20 @@ void bf_runner_free(bf_runner *r)
 
 /* ---- signatures ---- */
 
-/* The request's shape, so that different bugs in one call kind separate. */
-static void alloc_tags(const bf_call *c, char *buf, size_t cap)
+/* How a finding on the call at hand is signed (sign(), below). */
+enum {
+    SIGN_NONE,       /* nothing more (a finding at the end, or on a valid reserve/free) */
+    SIGN_WHY,        /* the contract rejects it (EINVAL): the rules it breaks */
+    SIGN_PAGE_FREE,  /* the contract answers ENOTRESERVED: [page-free] */
+    SIGN_SHAPE,      /* a valid allocation: the parts of the request it needs */
+    SIGN_CRASH,      /* a BUG or oops on a valid request: its site says it all */
+};
+
+/* The call as signatures name it: alloc_node is alloc (one allocator core;
+ * whether the node id matters is a tag, found as the other parts are). */
+static const char *sigop(const bf_call *c)
 {
-    buf[0] = 0;
-    if (!bf_op_is_alloc(c->op))
-        return;
-    int k = c->op == BF_OP_ALLOC_NODE;
-    uint64_t align = c->arg[k + 1], goal = c->arg[k + 2], limit = c->arg[k + 3];
-    snprintf(buf, cap, "%s%s%s%s", align == 0 ? " align=0" : "",
-             align > BF_PAGE_SIZE ? " align>page" : "", goal ? " goal" : "",
-             limit ? " limit" : "");
+    return c->op == BF_OP_ALLOC_NODE ? "alloc" : bf_op_get(c->op)->name;
 }
 
 /* A BUG/oops condition without its numbers: the same bug, the same text. */
@@ -255,7 +263,7 @@ static int compare_state(bf_runner *r, const bf_call *c)
             const bf_node_info *n = ra == 0 ? &a : &b;
             if (ra == 0 || rb == 0)
                 state_line(r, BF_OP_MAP, BF_CALL_RANGE, i, n->start_pfn, 1);
-            return found(r, "MISMATCH %s retired %s", opname(c), be);
+            return found(r, "MISMATCH %s retired %s", sigop(c), be);
         }
         if (ra)
             continue;
@@ -267,7 +275,7 @@ static int compare_state(bf_runner *r, const bf_call *c)
                 append(d, end, "node %llu %s: ref=0x%llx %s=0x%llx\n", (unsigned long long)i,
                        field[f], (unsigned long long)va[f], be, (unsigned long long)vb[f]);
                 state_line(r, BF_OP_STATE, 0, i, 0, 0);
-                return found(r, "MISMATCH %s %s %s", opname(c), field[f], be);
+                return found(r, "MISMATCH %s %s %s", sigop(c), field[f], be);
             }
         }
         uint64_t wa = 0, wb = 0;
@@ -290,7 +298,7 @@ static int compare_state(bf_runner *r, const bf_call *c)
                    (ba[first / 64] >> (first % 64) & 1) ? "reserved" : "free", be,
                    (bb[first / 64] >> (first % 64) & 1) ? "reserved" : "free");
             map_line(r, i, &a, a.start_pfn + first);
-            return found(r, "MISMATCH %s pages %s", opname(c), be);
+            return found(r, "MISMATCH %s pages %s", sigop(c), be);
         }
     }
     return 0;
@@ -352,8 +360,8 @@ static int judged_mismatch(bf_runner *r, const bf_call *c, bf_result want, bf_re
              "the pages %s holds)\n", be, b,
              bf_op_is_alloc(c->op) && want.err == BF_OK ? "a valid request" : a, be);
     if (value)
-        return found(r, "MISMATCH %s value %s", opname(c), be);
-    return found(r, "MISMATCH %s %s=%s ref=%s", opname(c), be,
+        return found(r, "MISMATCH %s value %s", sigop(c), be);
+    return found(r, "MISMATCH %s %s=%s ref=%s", sigop(c), be,
                  s.err == BF_OK ? "OK" : bf_err_name(s.err),
                  want.err == BF_OK ? "OK" : bf_err_name(want.err));
 }
@@ -393,7 +401,7 @@ static int mirror_agrees(bf_runner *r, const bf_call *c)
                      (want[k] >> b & 1) ? "reserved" : "free", r->sut_be->name,
                      (have[w + k] >> b & 1) ? "reserved" : "free");
             map_line(r, i, &ni, pfn);
-            return found(r, "MISMATCH %s pages %s", opname(c), r->sut_be->name);
+            return found(r, "MISMATCH %s pages %s", sigop(c), r->sut_be->name);
         }
     }
     return 0;
@@ -404,7 +412,7 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
     const char *be = r->sut_be->name;
     int cmp = r->compare;
     int judged = r->judge && !bf_op_get(c->op)->is_query;
-    char tags[64], cond[160];
+    char cond[160];
     bf_result j = bf_ok(0); /* the contract's verdict on the request (judged) */
     if (cmp)
         e->ref = bf_session_exec(&r->ref, c, NULL, 0);
@@ -417,6 +425,10 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
     /* the contract's answer class, where it is known */
     bf_result want = cmp ? e->ref : j;
     int known = cmp || judged;
+    /* how a finding on this call is signed (after the fact: sign()) */
+    r->sign = known && rejected(want.err) ? (want.err == BF_EINVAL ? SIGN_WHY : SIGN_PAGE_FREE)
+              : bf_op_is_alloc(c->op)     ? SIGN_SHAPE
+                                          : SIGN_NONE;
 
     if (s.err == BF_BUG) {
         int oops = s.bug_cond && !strncmp(s.bug_cond, BF_OOPS_PREFIX, strlen(BF_OOPS_PREFIX));
@@ -431,7 +443,14 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
         else
             snprintf(r->detail, sizeof r->detail, "%s: %s at %s %d\n", be,
                      s.bug_cond ? s.bug_cond : "BUG()", line_word(r->sut_be), s.bug_line);
-        return found(r, "%s %s %s \"%s\"", oops ? "OOPS" : "BUG", opname(c), be, cond);
+        if (r->sign != SIGN_WHY && r->sign != SIGN_PAGE_FREE)
+            r->sign = SIGN_CRASH; /* on a rejected request: the rules it breaks, too */
+        /* where it stopped is the site (an oops names what it touched, a
+         * BUG its condition and line), not the call that got there: the
+         * same NULL map is one bug whichever call reads it */
+        if (oops)
+            return found(r, "OOPS %s \"%s\"", be, cond);
+        return found(r, "BUG %s \"%s\" %s %d", be, cond, line_word(r->sut_be), s.bug_line);
     }
     if (judged) {
         /* an error where the contract rejects is agreement; accepting what it
@@ -448,9 +467,9 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
             return judged_mismatch(r, c, want, s, 0);
     }
     if (cmp && bf_checker_after(&r->ref_chk, c, e->ref) != 0)
-        return invariant(r, &r->ref_chk, "ref", opname(c));
+        return invariant(r, &r->ref_chk, "ref", sigop(c));
     if (bf_checker_after(&r->sut_chk, c, s) != 0)
-        return invariant(r, &r->sut_chk, be, opname(c));
+        return invariant(r, &r->sut_chk, be, sigop(c));
     if (judged && bf_op_is_alloc(c->op) && s.err == BF_OK)
         mirror_block(r, c, s);
     if (judged && s.err == BF_OK && (bf_op_is_alloc(c->op) || c->op == BF_OP_RESERVE ||
@@ -468,16 +487,11 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
         fmt_result(&bf_backend_ref, e->ref, addr, a, sizeof a);
         fmt_result(r->sut_be, s, addr, b, sizeof b);
         snprintf(r->detail, sizeof r->detail, "%s=%s ref=%s\n", be, b, a);
-        /* the request's shape matters to placement, not to a rejected request */
-        if (e->ref.err == BF_EINVAL)
-            tags[0] = 0;
-        else
-            alloc_tags(c, tags, sizeof tags);
         if (s.err != e->ref.err)
-            return found(r, "MISMATCH %s %s=%s ref=%s%s", opname(c), be,
+            return found(r, "MISMATCH %s %s=%s ref=%s", sigop(c), be,
                          s.err == BF_OK ? "OK" : bf_err_name(s.err),
-                         e->ref.err == BF_OK ? "OK" : bf_err_name(e->ref.err), tags);
-        return found(r, "MISMATCH %s value %s%s", opname(c), be, tags);
+                         e->ref.err == BF_OK ? "OK" : bf_err_name(e->ref.err));
+        return found(r, "MISMATCH %s value %s", sigop(c), be);
     }
     r->detail[0] = 0;
     return compare_state(r, c);
@@ -498,6 +512,7 @@ static int run_mode(bf_runner *r, const uint8_t *data, size_t size, int precise)
     bf_dctx_reset(&r->dctx);
     bf_decoder_init(&r->dec, data, size);
     r->nlog = 0;
+    r->sign = SIGN_NONE;
     r->signature[0] = 0;
     r->detail[0] = 0;
     r->state_lines[0] = 0;
@@ -513,7 +528,8 @@ static int run_mode(bf_runner *r, const uint8_t *data, size_t size, int precise)
         bf_dctx_update(&r->dctx, &c, e->ref);
     }
     /* the whole state once more (the fast mode reads only what calls name),
-     * then the backing memory */
+     * then the backing memory: findings of no one call */
+    r->sign = SIGN_NONE;
     const char *be = r->sut_be->name;
     if (cmp && bf_checker_sync(&r->ref_chk) != 0)
         return invariant(r, &r->ref_chk, "ref", "end");
@@ -535,15 +551,19 @@ static int run_mode(bf_runner *r, const uint8_t *data, size_t size, int precise)
 static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, int with_sut,
                         const char *note);
 
+static void sign(bf_runner *r);
+
 static int run_checked(bf_runner *r, const uint8_t *data, size_t size)
 {
     if (!r->always_precise && !run_mode(r, data, size, 0))
         return 0;
-    if (run_mode(r, data, size, 1))
-        return 1;
     /* seen only by the fast mode's cached state (a change no single call
      * shows): report that */
-    return run_mode(r, data, size, 0);
+    if (run_mode(r, data, size, 1) || run_mode(r, data, size, 0)) {
+        sign(r);
+        return 1;
+    }
+    return 0;
 }
 
 static bf_runner *fresh_runner(const bf_runner *r)
@@ -553,7 +573,173 @@ static bf_runner *fresh_runner(const bf_runner *r)
         abort(); /* the same backend and options worked for r */
     f->fresh_check = 0;
     f->always_precise = r->always_precise;
+    f->shape_check = r->shape_check;
     return f;
+}
+
+/* ---- the signature's brackets: what decided the failing call ---- */
+
+/* calls[0, n) as an input: does it fail at its last call with signature
+ * `base` (brackets not computed), on a fresh instance (create(): nothing
+ * an earlier run left in this process can change the answer)? */
+static int fails_alike(const bf_runner *r, const bf_call *calls, unsigned n, const char *base)
+{
+    size_t len = bf_encode_calls(calls, n, NULL, 0);
+    uint8_t *buf = malloc(len);
+    if (!buf)
+        abort();
+    bf_encode_calls(calls, n, buf, len);
+    bf_runner *g = fresh_runner(r);
+    g->shape_check = 0;
+    int same = run_checked(g, buf, len) && g->nlog == n && !strcmp(g->signature, base);
+    bf_runner_free(g);
+    free(buf);
+    return same;
+}
+
+/* Is the node a block of this call belongs to off the request's alignment
+ * (align > one page, its start_pfn not a multiple of align / PAGE_SIZE)?
+ * Contract §3 step 3 aligns the physical frame number, so such a node is
+ * where aligning a node-relative index goes wrong.  The node: the one
+ * holding the contract's block, else the backend's, else alloc_node's nid,
+ * else the first live one. */
+static int off_align_node(bf_runner *r, const bf_call *c, uint64_t align)
+{
+    const bf_log_entry *e = &r->log[r->nlog - 1];
+    uint64_t step = align / BF_PAGE_SIZE, at = UINT64_MAX;
+    if (r->compare && e->ref.err == BF_OK)
+        at = bf_pfn_down(e->ref.value);
+    else if (e->sut.err == BF_OK)
+        at = bf_pfn_down(e->sut.value);
+    bf_node_info n, pick = {0};
+    int have = 0;
+    for (uint64_t i = 0; r->ref.be->node_info(r->ref.sys, i, &n) == 0; i++) {
+        if (!n.live)
+            continue;
+        int hit = at != UINT64_MAX ? (n.start_pfn <= at && at < n.end_pfn)
+                  : c->op == BF_OP_ALLOC_NODE ? i == c->arg[0]
+                                               : !have;
+        if (hit) {
+            pick = n;
+            have = 1;
+        }
+    }
+    return have && step > 1 && pick.start_pfn % step != 0;
+}
+
+/* An allocation: the parts of the request the finding needs.  Each part is
+ * taken away in turn (the goal 0, the limit 0, the alignment 1; for a
+ * request the contract rejects, size 0 becomes 1 and a bad alignment 1),
+ * on the calls as they are, a fresh instance each time; a part without
+ * which the finding is gone, or another, is a tag, and a part it does not
+ * need stays away for the next try (greedy, in this fixed order, so the
+ * answer is the same on every run).  This is what separates root causes
+ * that fail the same way in the same call: a hint ignored under a limit
+ * needs [goal limit], a lost goal [goal align=0], an ENOMEM for a request
+ * with no node to try needs only one of its reasons.  alloc_node is signed
+ * as alloc (one core); its nid is not a part (without it another node is
+ * tried first, which is another call, not a simpler one). */
+static void alloc_tags(bf_runner *r, int rejected_why, char *tags, size_t cap)
+{
+    unsigned n = r->nlog;
+    bf_call *calls = malloc(n * sizeof *calls);
+    if (!calls)
+        abort();
+    for (unsigned i = 0; i < n; i++)
+        calls[i] = r->log[i].call;
+    char *t = tags, *end = tags + cap;
+    bf_call *c = &calls[n - 1];
+    int k = c->op == BF_OP_ALLOC_NODE;
+    uint64_t *size = &c->arg[k], *align = &c->arg[k + 1];
+    /* the calls re-encoded must fail alike as they are (an input whose
+     * finding needs its decoder's own shape: the reasons alone) */
+    int can = fails_alike(r, calls, n, r->signature);
+    if (rejected_why) {
+        unsigned why = (unsigned)rejected_why;
+        if (can && (why & REF_WHY_SIZE0) && (why & ~REF_WHY_SIZE0)) {
+            *size = 1; /* another reason still rejects it: is size 0 needed? */
+            if (fails_alike(r, calls, n, r->signature))
+                why &= ~REF_WHY_SIZE0;
+            else
+                *size = 0;
+        }
+        if (can && (why & REF_WHY_ALIGN) && (why & ~REF_WHY_ALIGN)) {
+            uint64_t was = *align;
+            *align = 1;
+            if (fails_alike(r, calls, n, r->signature))
+                why &= ~REF_WHY_ALIGN;
+            else
+                *align = was;
+        }
+        ref_why_format(why, tags, cap);
+        goto out;
+    }
+    if (!can)
+        goto out;
+    static const char *const part[2] = {"goal", "limit"};
+    for (int p = 0; p < 2; p++) {
+        uint64_t *a = &c->arg[k + 2 + p], was = *a;
+        if (was == 0)
+            continue;
+        *a = 0;
+        if (!fails_alike(r, calls, n, r->signature)) {
+            *a = was;
+            t = append(t, end, "%s%s", t > tags ? " " : "", part[p]);
+        }
+    }
+    uint64_t was = *align;
+    if (was != 1) {
+        *align = 1;
+        if (!fails_alike(r, calls, n, r->signature)) {
+            *align = was;
+            t = append(t, end, "%s%s", t > tags ? " " : "",
+                       was == 0 ? "align=0" : was > BF_PAGE_SIZE ? "align>page" : "align");
+            if (off_align_node(r, c, was))
+                append(t, end, " off-align-node");
+        }
+    }
+out:
+    free(calls);
+}
+
+/* Append to the signature what the contract says decided the failing call:
+ * for a request it rejects, every rule the request breaks (ref.h REF_WHY_*,
+ * read from the reference, which a rejected call leaves as it was); for a
+ * valid allocation, the parts of the request the finding needs (above).
+ * A crash site (BUG, oops) on a valid request needs nothing more, and a
+ * finding of no one call (at the end) has no call to say it of. */
+static void sign(bf_runner *r)
+{
+    if (!r->shape_check || !r->nlog || r->sign == SIGN_NONE || r->sign == SIGN_CRASH)
+        return;
+    const bf_call *c = &r->log[r->nlog - 1].call;
+    char tags[160] = "";
+    if (r->sign == SIGN_PAGE_FREE) {
+        snprintf(tags, sizeof tags, "page-free");
+    } else if (r->sign == SIGN_WHY) {
+        unsigned why = 0;
+        int k = c->op == BF_OP_ALLOC_NODE;
+        switch (c->op) {
+        case BF_OP_RESERVE:
+        case BF_OP_FREE: why = ref_range_why(r->ref.sys, c->arg[0], c->arg[1]); break;
+        case BF_OP_ALLOC:
+        case BF_OP_ALLOC_NODE:
+            why = ref_alloc_why(r->ref.sys, k, c->arg[0], c->arg[k], c->arg[k + 1]);
+            break;
+        case BF_OP_FREE_ALL: why = ref_free_all_why(r->ref.sys, c->arg[0]); break;
+        default: break;
+        }
+        if (bf_op_is_alloc(c->op))
+            alloc_tags(r, (int)why, tags, sizeof tags);
+        else
+            ref_why_format(why, tags, sizeof tags);
+    } else {
+        alloc_tags(r, 0, tags, sizeof tags);
+    }
+    if (tags[0]) {
+        size_t used = strlen(r->signature);
+        snprintf(r->signature + used, sizeof r->signature - used, " [%s]", tags);
+    }
 }
 
 static void remember(bf_runner *r, const uint8_t *data, size_t size)

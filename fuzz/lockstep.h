@@ -50,6 +50,12 @@ typedef struct bf_runner {
      * "RESET-LEAK" with the leaking input (from the history) in the report.
      * On by default; off in the fresh instances themselves. */
     int fresh_check;
+    /* The signature's brackets (lockstep.c, sign()): what decided the
+     * failing call; for an allocation, the parts of the request the finding
+     * needs, each taken away in turn on a fresh instance.  On by default;
+     * off in those instances, which compare signatures without brackets. */
+    int shape_check;
+    int sign;            /* how the finding at hand is signed (lockstep.c) */
     struct {
         uint8_t *data;
         size_t size, cap;

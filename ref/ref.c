@@ -9,6 +9,7 @@
  * zeroed buffer is a node whose pages are all reserved (contract 2, add_node):
  * a node of 2^32 pages costs no memory until pages are freed.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,20 +110,58 @@ static bf_result ref_add_node(void *p, uint64_t start, uint64_t end, uint8_t *me
 }
 
 /* §2 reserve/free EINVAL: size 0, addr + size overflows, or the pages
- * [PFN_DOWN(addr), PFN_UP(addr + size)) are not inside one live node. */
+ * [PFN_DOWN(addr), PFN_UP(addr + size)) are not inside one live node.
+ * Every reason that holds is returned (REF_WHY_* of ref.h), so that a
+ * finding the harness signs with them names each rule the call breaks;
+ * *node is the live node holding the range when there is none (0). */
+static unsigned range_why(const ref_sys *s, uint64_t addr, uint64_t size, ref_node **node)
+{
+    unsigned why = 0;
+    *node = NULL;
+    if (size == 0)
+        why |= REF_WHY_SIZE0;
+    int wraps = size > UINT64_MAX - addr; /* addr + size does not fit in 64 bits */
+    if (wraps)
+        why |= REF_WHY_WRAPS;
+    uint64_t first = bf_pfn_down(addr), last_excl = wraps ? 0 : bf_pfn_up(addr + size);
+    const ref_node *in = NULL, *retired = NULL; /* the nodes holding page `first` */
+    for (uint64_t i = 0; i < s->nnodes; i++) {
+        const ref_node *n = &s->node[i];
+        if (n->start_pfn <= first && first < n->end_pfn)
+            *(n->live ? &in : &retired) = n;
+    }
+    if (!in && retired) {
+        why |= REF_WHY_RETIRED;
+    } else if (!in) {
+        /* below every live node (a check of the lower bound catches it),
+         * or between or above them (a check of the end does) */
+        int live = 0, below = 1;
+        for (uint64_t i = 0; i < s->nnodes; i++) {
+            if (s->node[i].live) {
+                live = 1;
+                below &= first < s->node[i].start_pfn;
+            }
+        }
+        why |= live && below ? REF_WHY_BELOW : REF_WHY_OUTSIDE;
+    }
+    else if (!wraps && size != 0 && last_excl > in->end_pfn)
+        why |= REF_WHY_PAST_END;
+    if (!why)
+        *node = (ref_node *)in;
+    return why;
+}
+
+unsigned ref_range_why(const void *p, uint64_t addr, uint64_t size)
+{
+    ref_node *n;
+    return range_why(p, addr, size, &n);
+}
+
 static ref_node *range_node(ref_sys *s, uint64_t addr, uint64_t size)
 {
-    if (size == 0)
-        return NULL;
-    if (size > UINT64_MAX - addr) /* addr + size does not fit in 64 bits */
-        return NULL;
-    uint64_t first = bf_pfn_down(addr), last_excl = bf_pfn_up(addr + size);
-    for (uint64_t i = 0; i < s->nnodes; i++) {
-        ref_node *n = &s->node[i];
-        if (n->live && n->start_pfn <= first && last_excl <= n->end_pfn)
-            return n;
-    }
-    return NULL;
+    ref_node *n;
+    range_why(s, addr, size, &n);
+    return n;
 }
 
 /* §2 reserve */
@@ -279,14 +318,22 @@ static int place(ref_node *n, uint64_t size, uint64_t align, uint64_t goal, uint
 /* §2 alloc / alloc_node EINVAL: size 0, align neither 0 nor a power of two,
  * an unknown nid (alloc_node only).  Decided before any node is tried; the
  * harness also asks it alone (ref.h). */
-bf_err ref_alloc_rejects(const void *p, int is_node, uint64_t nid, uint64_t size, uint64_t align)
+unsigned ref_alloc_why(const void *p, int is_node, uint64_t nid, uint64_t size, uint64_t align)
 {
     const ref_sys *s = p;
+    unsigned why = 0;
     if (is_node && nid >= s->nnodes)
-        return BF_EINVAL;
-    if (size == 0 || (align & (align - 1)) != 0) /* align 0 passes: it means 1 */
-        return BF_EINVAL;
-    return BF_OK;
+        why |= REF_WHY_NO_NODE;
+    if (size == 0)
+        why |= REF_WHY_SIZE0;
+    if ((align & (align - 1)) != 0) /* align 0 passes: it means 1 */
+        why |= REF_WHY_ALIGN;
+    return why;
+}
+
+bf_err ref_alloc_rejects(const void *p, int is_node, uint64_t nid, uint64_t size, uint64_t align)
+{
+    return ref_alloc_why(p, is_node, nid, size, align) ? BF_EINVAL : BF_OK;
 }
 
 /* §2 alloc_node (nid first) and alloc (want == UINT64_MAX: no first node) */
@@ -321,11 +368,38 @@ static bf_result ref_alloc_node(void *p, uint64_t nid, uint64_t size, uint64_t a
     return alloc_common(s, nid, size, align, goal, limit);
 }
 
+/* §2 free_all EINVAL: an unknown nid, or a node already retired */
+unsigned ref_free_all_why(const void *p, uint64_t nid)
+{
+    const ref_sys *s = p;
+    if (nid >= s->nnodes)
+        return REF_WHY_NO_NODE;
+    return s->node[nid].live ? 0 : REF_WHY_RETIRED;
+}
+
+size_t ref_why_format(unsigned why, char *buf, size_t cap)
+{
+    static const char *const name[] = {"size=0",        "align-not-pow2", "no-such-node",
+                                       "wraps",         "outside-nodes",  "past-node-end",
+                                       "retired-node",  "below-nodes"};
+    size_t len = 0;
+    if (cap)
+        buf[0] = 0;
+    for (unsigned b = 0; b < sizeof name / sizeof *name; b++) {
+        if (!(why >> b & 1))
+            continue;
+        int n = snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s",
+                         len ? " " : "", name[b]);
+        len += n > 0 ? (size_t)n : 0;
+    }
+    return len;
+}
+
 /* §2 free_all */
 static bf_result ref_free_all(void *p, uint64_t nid)
 {
     ref_sys *s = p;
-    if (nid >= s->nnodes || !s->node[nid].live)
+    if (ref_free_all_why(s, nid))
         return bf_fail(BF_EINVAL);
     ref_node *n = &s->node[nid];
     uint64_t count = 0;

@@ -130,3 +130,40 @@ list_artifacts() {
             grep -v -E '\.(min|trace|before|tmp|orig|bak)$|~$|\.tmp\.[0-9]+$'
     } | sort
 }
+
+# A signature as a directory name (awk; SLUG_AWK defines slug(s)): lower
+# case, the comparisons as words (">=" ge, ">" gt, "<" lt, "=" eq), every
+# other run of non-alphanumerics one "-", at most 100 characters:
+#   BUG 2614 "start >= eidx" seed line 107  ->  bug-2614-start-ge-eidx-seed-line-107
+#   MISMATCH free 2614=OK ref=EINVAL [outside-nodes]
+#                               ->  mismatch-free-2614-eq-ok-ref-eq-einval-outside-nodes
+# Two signatures may share a slug; group_dir below keeps them apart.
+SLUG_AWK='function slug(s) {
+    s = tolower(s); gsub(/>=/, " ge ", s); gsub(/<=/, " le ", s); gsub(/>/, " gt ", s)
+    gsub(/</, " lt ", s); gsub(/=/, " eq ", s); gsub(/[^a-z0-9_]+/, "-", s)
+    sub(/^-/, "", s); s = substr(s, 1, 100); sub(/-$/, "", s); return s
+}'
+slug_of() { printf '%s\n' "$1" | awk "$SLUG_AWK"' { print slug($0) }'; }
+
+# group_dir PARENT SIGNATURE: the directory of PARENT that holds this
+# signature's group: SLUG, or SLUG-2, SLUG-3... when a directory of that
+# name holds another signature (its `signature` file, or the "signature
+# (...): " line of its meta when minimization failed).  The same signature
+# always finds the same directory, whatever else was stored since.
+group_dir() {
+    _base="$1/$(slug_of "$2")"
+    _d=$_base
+    _n=1
+    while [ -e "$_d" ]; do
+        if [ -f "$_d/signature" ]; then
+            [ "$(cat "$_d/signature")" = "$2" ] && break
+        elif [ -f "$_d/meta" ]; then
+            [ "$(sed -n 's/^signature[^:]*: //p' "$_d/meta" | head -n 1)" = "$2" ] && break
+        else
+            break # an empty directory left by an interrupted first triage: ours to fill
+        fi
+        _n=$((_n + 1))
+        _d="$_base-$_n"
+    done
+    printf '%s\n' "$_d"
+}

@@ -14,7 +14,7 @@ trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 ONLY_A=A=1,C=0,D=0,E=0,F=0,G=0,H=0,J=0,K=0,L=0,M=0,N=0,O=0,P=0
 S="$T/known bugs.supp" # a path with a space
-printf '# bug A of the 2.6.14 port: known\nOOPS alloc* 2614 "oops: read of bit N past *\nBUG alloc* 2614 "start >= eidx"\n' >"$S"
+printf '# bug A of the 2.6.14 port: known\nOOPS 2614 "oops: read of bit N past *\nBUG 2614 "start >= eidx" *\n' >"$S"
 W="$T/work dir"
 env BOOTFUZZ_OPTIONS=$ONLY_A BOOTFUZZ_SUPPRESSIONS="$S" CRASHES="$T/c" WORK="$W" TARGET=2614 DURATION=3s JOBS=1 \
     STATUS_EVERY=1 sh scripts/campaign >"$T/out" 2>&1

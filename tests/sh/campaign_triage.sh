@@ -26,9 +26,9 @@ mkdir -p "$W/artifacts" "$W/afl/main/crashes" "$W/afl/main/hangs" "$W/afl/main/$
     "$W/afl/main/$OLDH" "$W/corpus"
 set -- corpus/2614/*
 clean1=$1 clean2=$2 clean3=$3 clean4=$4 clean5=$5
-f_readpast=$(ls crashes/2614/oops-alloc-2614-oops-read-of-bit-n-past-node_bootmem_map/originals/* | head -n 1)
+f_readpast=$(ls crashes/2614/oops-2614-oops-read-of-bit-n-past-node_bootmem_map/originals/* | head -n 1)
 f_lastoff=$(ls crashes/2614/mismatch-free-last_offset-2614/originals/* | head -n 1)
-f_null=$(ls crashes/2614/oops-alloc-2614-oops-null-node_bootmem_map/originals/* | head -n 1)
+f_null=$(ls crashes/2614/oops-2614-oops-null-node_bootmem_map/originals/* | head -n 1)
 h() { sha1sum "$1" | cut -d' ' -f1; }
 cp "$f_lastoff" "$W/artifacts/crash-$(h "$f_lastoff")"
 cp "$clean1" "$W/artifacts/timeout-$(h "$clean1")"
@@ -41,12 +41,12 @@ cp "$clean5" "$W/afl/main/$OLDH/id:000000,src:000002,time:3,execs:3,op:havoc,rep
 # the kind each artifact must land in
 {
     printf '%s finding mismatch-free-last_offset-2614\n' "$(h "$f_lastoff")"
-    printf '%s finding oops-alloc-2614-oops-null-node_bootmem_map\n' "$(h "$f_null")"
+    printf '%s finding oops-2614-oops-null-node_bootmem_map\n' "$(h "$f_null")"
     printf '%s timeout timeout\n' "$(h "$clean1")"
     printf '%s oom oom\n' "$(h "$clean2")"
     printf '%s not-reproducible not-reproducible\n' "$(h "$clean3")"
     printf '%s timeout timeout\n' "$(h "$clean4")"
-    printf '%s finding oops-alloc-2614-oops-read-of-bit-n-past-node_bootmem_map\n' "$(h "$f_readpast")"
+    printf '%s finding oops-2614-oops-read-of-bit-n-past-node_bootmem_map\n' "$(h "$f_readpast")"
     printf '%s timeout timeout\n' "$(h "$clean5")"
 } | sort >"$T/want"
 
@@ -62,7 +62,7 @@ if cmp -s "$T/want" "$T/got"; then echo "ok - every artifact is in exactly one g
     diff "$T/want" "$T/got" | sed 's/^/    /'
 fi
 bad=0
-for g in mismatch-free-last_offset-2614 oops-alloc-2614-oops-null-node_bootmem_map; do
+for g in mismatch-free-last_offset-2614 oops-2614-oops-null-node_bootmem_map; do
     d="$C/2614/$g"
     [ -s "$d/minimized" ] && [ -s "$d/minimized.trace" ] && [ -s "$d/signature" ] && [ -s "$d/meta" ] || bad=$((bad + 1))
     [ "$(ls "$d/originals" 2>/dev/null | wc -l)" -eq 1 ] || bad=$((bad + 1))
@@ -75,7 +75,7 @@ done
 # meta records where the minimized reproducer is kept, not the temporary
 # file the minimizer wrote (gone when triage ends)
 bad=0
-for g in mismatch-free-last_offset-2614 oops-alloc-2614-oops-null-node_bootmem_map; do
+for g in mismatch-free-last_offset-2614 oops-2614-oops-null-node_bootmem_map; do
     d="$C/2614/$g"
     grep '^minimizer: ' "$d/meta" 2>/dev/null | grep -qF "wrote $d/minimized and $d/minimized.trace" || bad=$((bad + 1))
     grep -q '/triage\.[0-9]*/' "$d/meta" 2>/dev/null && bad=$((bad + 1))
@@ -88,8 +88,8 @@ kept=0
 for k in timeout oom not-reproducible; do kept=$((kept + $(ls "$W/triage/$k" 2>/dev/null | wc -l))); done
 [ "$kept" -eq 5 ] && echo "ok - timeouts, OOMs and the unreproducible crash are kept in WORK/triage/KIND/" ||
     echo "not ok - $kept of 5 non-finding artifacts kept"
-ls "$C/2614" | grep -q -v -e '^mismatch-free-last_offset-2614$' -e '^oops-alloc-2614-oops-null-node_bootmem_map$' \
-    -e '^oops-alloc-2614-oops-read-of-bit-n-past-node_bootmem_map$' &&
+ls "$C/2614" | grep -q -v -e '^mismatch-free-last_offset-2614$' -e '^oops-2614-oops-null-node_bootmem_map$' \
+    -e '^oops-2614-oops-read-of-bit-n-past-node_bootmem_map$' &&
     echo "not ok - a non-finding group was stored with the findings: $(ls "$C/2614" | tr '\n' ' ')" ||
     echo "ok - only findings are stored in CRASHES/TARGET/"
 cp "$W/triage.tsv" "$T/tsv1"

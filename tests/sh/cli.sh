@@ -138,7 +138,7 @@ printf 'node 0 16\nfree 0 0x10000\nalloc 4096\n' >"$T/clean.trace"
 run "$BF" replay --precise --target fast corpus/fast
 check "replay --precise: the fast corpus is clean (exit 0)" status_is 0
 check "replay --precise says what it ran" out_has "inputs on target fast, 0 findings"
-run "$BF" replay --precise --target 2614 crashes/2614/invariant-align-alloc-2614/minimized
+run "$BF" replay --precise --target 2614 crashes/2614/invariant-align-alloc-2614-align-gt-page-off-align-node/minimized
 check "replay --precise: a reproducer is still a finding (exit 1)" status_is 1
 check "replay --precise: with its signature" out_has "INVARIANT align alloc 2614"
 

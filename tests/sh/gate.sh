@@ -43,7 +43,7 @@ fi
 # ... and a group whose files are missing, or a 2.6.14 difference with no
 # reproducer left, is a blind spot: red
 cp -R crashes "$T/crashes"
-rm "$T/crashes/2614/oops-alloc-2614-oops-null-node_bootmem_map/minimized"
+rm "$T/crashes/2614/oops-2614-oops-null-node_bootmem_map/minimized"
 CRASHES="$T/crashes" GATE_SKIP_BUILD=1 GATE_SECONDS=1 GATE_TARGETS=fast sh scripts/gate >"$T/blind" 2>&1
 status=$?
 if [ "$status" -ne 0 ] && grep -q '^FAIL - (c) .*oops-null-node_bootmem_map lacks: minimized' "$T/blind" &&

@@ -50,6 +50,12 @@ enum flaw {
     MISSED_EXACT_FIT,   /* ENOMEM when a free run fits the request exactly */
     UNZEROED_LAST_BYTE, /* the block's last byte is not zeroed */
     LAST_OFFSET_WRONG,  /* node_info reports last_offset one too high */
+    /* signatures that separate root causes (signed()) */
+    IGNORES_GOAL,       /* alloc drops the goal */
+    IGNORES_LIMIT,      /* alloc drops the limit */
+    FREE_UNCHECKED,     /* a free the contract rejects (EINVAL) answers OK */
+    EINVAL_AS_ENOMEM,   /* an alloc the contract rejects answers ENOMEM */
+    BUG_MAP_NULL,       /* alloc and free_all both stop at BUG_ON(map == NULL), line 9 */
 };
 
 typedef struct planted {
@@ -121,6 +127,8 @@ static bf_result p_free(void *s, uint64_t a, uint64_t z)
         return bf_ok(1);
     if (r.err == BF_OK && r.value && p->flaw == FREE_FREES_NOTHING)
         REF->reserve(p->in, a, z); /* the pages back: nothing was freed */
+    if (r.err == BF_EINVAL && p->flaw == FREE_UNCHECKED)
+        return bf_ok(0);
     return r;
 }
 static bf_result flawed_alloc(planted *p, bf_result r)
@@ -150,7 +158,13 @@ static bf_result p_alloc(void *s, uint64_t z, uint64_t al, uint64_t g, uint64_t 
         return REF->alloc(p->in, z, al, (p->start[0] + 15) << 12, l);
     if (p->flaw == MISSED_EXACT_FIT && z == 4 * PAGE)
         return bf_fail(BF_ENOMEM); /* the only free run is exactly 4 pages */
-    return flawed_alloc(p, REF->alloc(p->in, z, al, g, l));
+    if (p->flaw == BUG_MAP_NULL)
+        return bf_bug("map == NULL", 9);
+    bf_result r = REF->alloc(p->in, z, al, p->flaw == IGNORES_GOAL ? 0 : g,
+                             p->flaw == IGNORES_LIMIT ? 0 : l);
+    if (r.err == BF_EINVAL && p->flaw == EINVAL_AS_ENOMEM)
+        return bf_fail(BF_ENOMEM);
+    return flawed_alloc(p, r);
 }
 static bf_result p_alloc_node(void *s, uint64_t n, uint64_t z, uint64_t al, uint64_t g, uint64_t l)
 {
@@ -160,6 +174,8 @@ static bf_result p_alloc_node(void *s, uint64_t n, uint64_t z, uint64_t al, uint
 static bf_result p_free_all(void *s, uint64_t n)
 {
     planted *p = s;
+    if (p->flaw == BUG_MAP_NULL)
+        return bf_bug("map == NULL", 9);
     bf_result r = REF->free_all(p->in, n);
     if (r.err == BF_OK && p->flaw == FREE_ALL_COUNT)
         r.value++;
@@ -417,8 +433,78 @@ static void modes_agree(const char *target, const char *options, int want_findin
     bf_runner_free(precise);
 }
 
+/* One node (pfns 0x100..0x10f, every page free), then the call c. */
+static size_t one_call(uint8_t *buf, size_t cap, bf_call c)
+{
+    ncalls = 0;
+    call(BF_OP_NODE, 0x100, 0x110, 0, 0, 0);
+    call(BF_OP_FREE, 0x100000, 16 * PAGE, 0, 0, 0);
+    calls[ncalls++] = c;
+    return bf_encode_calls(calls, ncalls, buf, cap);
+}
+
+/* Flaw f, the scenario one_call(c): signature sig at call 3, checked
+ * exactly and invariants only (the reference judging) when both == 1. */
+static void signed_as(enum flaw f, bf_call c, const char *sig, int both, const char *name)
+{
+    uint8_t buf[256];
+    size_t len = one_call(buf, sizeof buf, c);
+    char what[300];
+    for (int m = 0; m <= both; m++) {
+        snprintf(what, sizeof what, "signature (%s): %s: %s", m ? "invariants only" : "exact",
+                 name, sig);
+        expect_run(f, m ? BF_CHECK_INVARIANTS : BF_CHECK_EXACT, buf, len, sig, 3, what);
+    }
+}
+
+#define ALLOC(z, al, g, l) ((bf_call){.op = BF_OP_ALLOC, .arg = {(z), (al), (g), (l)}})
+#define FREE(a, z) ((bf_call){.op = BF_OP_FREE, .arg = {(a), (z)}})
+
+/* Two root causes that fail the same way in the same call get two
+ * signatures, and one root cause reached by requests of different shapes
+ * gets one: the parts a finding needs, the rules a rejected request
+ * breaks, the site of a BUG (docs/harness.md, "Signatures"). */
+static void signatures(void)
+{
+    const char *goal = "bootfuzz: MISMATCH alloc value planted [goal]";
+    signed_as(IGNORES_GOAL, ALLOC(PAGE, PAGE, 0x108000, 0), goal, 0, "a dropped goal");
+    signed_as(IGNORES_GOAL, ALLOC(PAGE, PAGE, 0x108000, 0x10f000), goal, 0,
+              "a dropped goal, with a limit it does not need");
+    signed_as(IGNORES_GOAL, ALLOC(PAGE, 2 * PAGE, 0x108000, 0), goal, 0,
+              "a dropped goal, with an alignment it does not need");
+    /* the goal lies past the window: the contract starts at the node, the
+     * flaw at the goal; both parts are needed */
+    signed_as(IGNORES_LIMIT, ALLOC(PAGE, PAGE, 0x10a000, 0x105000),
+              "bootfuzz: INVARIANT window alloc planted [goal limit]", 1, "a dropped limit");
+    signed_as(FREE_UNCHECKED, FREE(0xff000, PAGE),
+              "bootfuzz: MISMATCH free planted=OK ref=EINVAL [below-nodes]", 1,
+              "a free below the node accepted");
+    signed_as(FREE_UNCHECKED, FREE(0x10f000, 2 * PAGE),
+              "bootfuzz: MISMATCH free planted=OK ref=EINVAL [past-node-end]", 1,
+              "a free past the node's end accepted");
+    signed_as(FREE_UNCHECKED, FREE(0x120000, PAGE),
+              "bootfuzz: MISMATCH free planted=OK ref=EINVAL [outside-nodes]", 1,
+              "a free above the node accepted");
+    signed_as(FREE_UNCHECKED, FREE(0xff000, UINT64_MAX - 0x1000),
+              "bootfuzz: MISMATCH free planted=OK ref=EINVAL [wraps below-nodes]", 1,
+              "a wrapping free below the node accepted");
+    const char *nomem = "bootfuzz: MISMATCH alloc planted=ENOMEM ref=EINVAL [align-not-pow2]";
+    /* (exact only: invariants only, an error where the contract rejects is agreement) */
+    signed_as(EINVAL_AS_ENOMEM, ALLOC(PAGE, 3, 0, 0), nomem, 0, "ENOMEM for align 3");
+    signed_as(EINVAL_AS_ENOMEM, ALLOC(0, 3, 0, 0), nomem, 0,
+              "ENOMEM for size 0 and align 3 (one reason is enough)");
+    signed_as(EINVAL_AS_ENOMEM, ALLOC(0, 1, 0, 0),
+              "bootfuzz: MISMATCH alloc planted=ENOMEM ref=EINVAL [size=0]", 0,
+              "ENOMEM for size 0");
+    const char *bug = "bootfuzz: BUG planted \"map == NULL\" line 9";
+    signed_as(BUG_MAP_NULL, ALLOC(PAGE, PAGE, 0, 0), bug, 1, "a BUG reached from alloc");
+    signed_as(BUG_MAP_NULL, (bf_call){.op = BF_OP_FREE_ALL}, bug, 1,
+              "the same BUG reached from free_all");
+}
+
 int main(void)
 {
+    signatures();
     uint8_t buf[4096];
     size_t len = scenario(buf, sizeof buf);
     for (int compare = 0; compare <= 1; compare++) {
@@ -433,7 +519,7 @@ int main(void)
                "an alloc that reserves a page it does not name");
         expect(FAILED_CHANGES, cmp, "bootfuzz: INVARIANT failed-call-changed-state alloc planted",
                7, "an ENOMEM alloc that reserves a page");
-        expect(FAILED_LAST, cmp, "bootfuzz: INVARIANT failed-call-changed-state reserve planted",
+        expect(FAILED_LAST, cmp, "bootfuzz: INVARIANT failed-call-changed-state reserve planted [outside-nodes]",
                6, "an EINVAL reserve that lowers last_success");
         expect(NOT_ZEROED, cmp, "bootfuzz: INVARIANT zeroed alloc planted", 3,
                "an alloc that does not zero its block");
@@ -445,7 +531,7 @@ int main(void)
     for (int cmp = 0; cmp <= 1; cmp++) {
         edge(NONE, cmp, 0, NULL, 8, "the unflawed wrapper, exact fit at the end");
         edge(NONE, cmp, 1, NULL, 8, "the unflawed wrapper, exact fit in the middle");
-        edge(SUBPAGE_MISALIGNED, cmp, 0, "bootfuzz: INVARIANT align alloc planted", 5,
+        edge(SUBPAGE_MISALIGNED, cmp, 0, "bootfuzz: INVARIANT align alloc planted [align]", 5,
              "a block 8 bytes off its 16-byte alignment (sub-page)");
         edge(OVERLAP_LAST_BYTE, cmp, 0, "bootfuzz: INVARIANT overlap alloc planted", 4,
              "a block starting on the last byte of a live block");
@@ -466,11 +552,11 @@ int main(void)
            "holds (the reference mirrors them)");
     judged(BUG_ON_REJECTED, NULL, 3,
            "a BUG on a free of a free page (contract: ENOTRESERVED) is agreement; it ends the input");
-    judged(DOUBLE_FREE_OK, "bootfuzz: MISMATCH free planted=OK ref=ENOTRESERVED", 3,
+    judged(DOUBLE_FREE_OK, "bootfuzz: MISMATCH free planted=OK ref=ENOTRESERVED [page-free]", 3,
            "a free of a free page that answers OK");
     judged(REJECTS_VALID, "bootfuzz: MISMATCH reserve planted=EINVAL ref=OK", 5,
            "a valid reserve answered EINVAL");
-    judged(BUG_ON_VALID, "bootfuzz: BUG alloc planted \"start >= eidx\"", 6, "a BUG on a valid alloc");
+    judged(BUG_ON_VALID, "bootfuzz: BUG planted \"start >= eidx\" line 7", 6, "a BUG on a valid alloc");
     judged(FREE_FREES_NOTHING, "bootfuzz: MISMATCH free pages planted", 2,
            "a free that answers its count but frees nothing (no invariant of section 4 sees it)");
     bug_wording();
