@@ -414,12 +414,14 @@ static int check_enomem(bf_checker *k, const bf_call *c)
     for (uint64_t i = 0; i < k->nnodes; i++) {
         bf_inv_node *n = &k->node[i];
         if (n->live && window(n, limit, &win_end) &&
-            fit_exists(n, n->bits, win_end, npages, step))
+            fit_exists(n, n->bits, win_end, npages, step)) {
+            k->fit_node = i;
             return broken(k, "first-fit",
                           "ENOMEM, but node %llu has %llu free pages at a multiple of %llu "
                           "inside the window",
                           (unsigned long long)i, (unsigned long long)npages,
                           (unsigned long long)step);
+        }
     }
     return 0;
 }

@@ -52,6 +52,7 @@ typedef struct bf_checker {
     uint64_t read_mask; /* nodes whose state the last call read (bit = nid) */
     /* the broken invariant, when a check fails */
     const char *inv;
+    uint64_t fit_node;  /* "first-fit": the node where a fit was missed */
     char detail[256];
 } bf_checker;
 

@@ -134,10 +134,14 @@ enum {
     SIGN_CRASH,      /* a BUG or oops on a valid request: its site says it all */
 };
 
-/* The call as signatures name it: alloc_node is alloc (one allocator core;
- * whether the node id matters is a tag, found as the other parts are). */
-static const char *sigop(const bf_call *c)
+/* The call as signatures name it: alloc_node is alloc (one allocator core),
+ * and a reserve or free the contract rejects is reserve/free (§2: free is
+ * invalid "as for reserve", one rule: the brackets say which part of it).
+ * The report and the trace say which call it was. */
+static const char *sigop(const bf_runner *r, const bf_call *c)
 {
+    if (r->sign == SIGN_WHY && (c->op == BF_OP_RESERVE || c->op == BF_OP_FREE))
+        return "reserve/free";
     return c->op == BF_OP_ALLOC_NODE ? "alloc" : bf_op_get(c->op)->name;
 }
 
@@ -263,7 +267,7 @@ static int compare_state(bf_runner *r, const bf_call *c)
             const bf_node_info *n = ra == 0 ? &a : &b;
             if (ra == 0 || rb == 0)
                 state_line(r, BF_OP_MAP, BF_CALL_RANGE, i, n->start_pfn, 1);
-            return found(r, "MISMATCH %s retired %s", sigop(c), be);
+            return found(r, "MISMATCH %s retired %s", sigop(r, c), be);
         }
         if (ra)
             continue;
@@ -275,7 +279,7 @@ static int compare_state(bf_runner *r, const bf_call *c)
                 append(d, end, "node %llu %s: ref=0x%llx %s=0x%llx\n", (unsigned long long)i,
                        field[f], (unsigned long long)va[f], be, (unsigned long long)vb[f]);
                 state_line(r, BF_OP_STATE, 0, i, 0, 0);
-                return found(r, "MISMATCH %s %s %s", sigop(c), field[f], be);
+                return found(r, "MISMATCH %s %s %s", sigop(r, c), field[f], be);
             }
         }
         uint64_t wa = 0, wb = 0;
@@ -298,7 +302,7 @@ static int compare_state(bf_runner *r, const bf_call *c)
                    (ba[first / 64] >> (first % 64) & 1) ? "reserved" : "free", be,
                    (bb[first / 64] >> (first % 64) & 1) ? "reserved" : "free");
             map_line(r, i, &a, a.start_pfn + first);
-            return found(r, "MISMATCH %s pages %s", sigop(c), be);
+            return found(r, "MISMATCH %s pages %s", sigop(r, c), be);
         }
     }
     return 0;
@@ -360,8 +364,8 @@ static int judged_mismatch(bf_runner *r, const bf_call *c, bf_result want, bf_re
              "the pages %s holds)\n", be, b,
              bf_op_is_alloc(c->op) && want.err == BF_OK ? "a valid request" : a, be);
     if (value)
-        return found(r, "MISMATCH %s value %s", sigop(c), be);
-    return found(r, "MISMATCH %s %s=%s ref=%s", sigop(c), be,
+        return found(r, "MISMATCH %s value %s", sigop(r, c), be);
+    return found(r, "MISMATCH %s %s=%s ref=%s", sigop(r, c), be,
                  s.err == BF_OK ? "OK" : bf_err_name(s.err),
                  want.err == BF_OK ? "OK" : bf_err_name(want.err));
 }
@@ -401,7 +405,7 @@ static int mirror_agrees(bf_runner *r, const bf_call *c)
                      (want[k] >> b & 1) ? "reserved" : "free", r->sut_be->name,
                      (have[w + k] >> b & 1) ? "reserved" : "free");
             map_line(r, i, &ni, pfn);
-            return found(r, "MISMATCH %s pages %s", sigop(c), r->sut_be->name);
+            return found(r, "MISMATCH %s pages %s", sigop(r, c), r->sut_be->name);
         }
     }
     return 0;
@@ -467,9 +471,9 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
             return judged_mismatch(r, c, want, s, 0);
     }
     if (cmp && bf_checker_after(&r->ref_chk, c, e->ref) != 0)
-        return invariant(r, &r->ref_chk, "ref", sigop(c));
+        return invariant(r, &r->ref_chk, "ref", sigop(r, c));
     if (bf_checker_after(&r->sut_chk, c, s) != 0)
-        return invariant(r, &r->sut_chk, be, sigop(c));
+        return invariant(r, &r->sut_chk, be, sigop(r, c));
     if (judged && bf_op_is_alloc(c->op) && s.err == BF_OK)
         mirror_block(r, c, s);
     if (judged && s.err == BF_OK && (bf_op_is_alloc(c->op) || c->op == BF_OP_RESERVE ||
@@ -488,10 +492,10 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
         fmt_result(r->sut_be, s, addr, b, sizeof b);
         snprintf(r->detail, sizeof r->detail, "%s=%s ref=%s\n", be, b, a);
         if (s.err != e->ref.err)
-            return found(r, "MISMATCH %s %s=%s ref=%s", sigop(c), be,
+            return found(r, "MISMATCH %s %s=%s ref=%s", sigop(r, c), be,
                          s.err == BF_OK ? "OK" : bf_err_name(s.err),
                          e->ref.err == BF_OK ? "OK" : bf_err_name(e->ref.err));
-        return found(r, "MISMATCH %s value %s", sigop(c), be);
+        return found(r, "MISMATCH %s value %s", sigop(r, c), be);
     }
     r->detail[0] = 0;
     return compare_state(r, c);
@@ -601,30 +605,33 @@ static int fails_alike(const bf_runner *r, const bf_call *calls, unsigned n, con
  * (align > one page, its start_pfn not a multiple of align / PAGE_SIZE)?
  * Contract §3 step 3 aligns the physical frame number, so such a node is
  * where aligning a node-relative index goes wrong.  The node: the one
- * holding the contract's block, else the backend's, else alloc_node's nid,
+ * holding the contract's block, else the backend's, else the one where the
+ * checker saw a fit the backend missed (first-fit), else alloc_node's nid,
  * else the first live one. */
 static int off_align_node(bf_runner *r, const bf_call *c, uint64_t align)
 {
     const bf_log_entry *e = &r->log[r->nlog - 1];
-    uint64_t step = align / BF_PAGE_SIZE, at = UINT64_MAX;
+    const bf_checker *k = r->compare && r->ref_chk.inv ? &r->ref_chk : &r->sut_chk;
+    uint64_t step = align / BF_PAGE_SIZE, at = UINT64_MAX, want = UINT64_MAX;
     if (r->compare && e->ref.err == BF_OK)
         at = bf_pfn_down(e->ref.value);
     else if (e->sut.err == BF_OK)
         at = bf_pfn_down(e->sut.value);
-    bf_node_info n, pick = {0};
-    int have = 0;
+    else if (k->inv && !strcmp(k->inv, "first-fit"))
+        want = k->fit_node;
+    else if (c->op == BF_OP_ALLOC_NODE)
+        want = c->arg[0];
+    bf_node_info n;
     for (uint64_t i = 0; r->ref.be->node_info(r->ref.sys, i, &n) == 0; i++) {
         if (!n.live)
             continue;
-        int hit = at != UINT64_MAX ? (n.start_pfn <= at && at < n.end_pfn)
-                  : c->op == BF_OP_ALLOC_NODE ? i == c->arg[0]
-                                               : !have;
-        if (hit) {
-            pick = n;
-            have = 1;
-        }
+        int hit = at != UINT64_MAX     ? (n.start_pfn <= at && at < n.end_pfn)
+                  : want != UINT64_MAX ? i == want
+                                       : 1; /* the first live node */
+        if (hit)
+            return step > 1 && n.start_pfn % step != 0;
     }
-    return have && step > 1 && pick.start_pfn % step != 0;
+    return 0;
 }
 
 /* An allocation: the parts of the request the finding needs.  Each part is
@@ -676,10 +683,17 @@ static void alloc_tags(bf_runner *r, int rejected_why, char *tags, size_t cap)
     }
     if (!can)
         goto out;
+    /* a broken invariant of one part of the request: only that part (the
+     * alignment rule reads align, §4.1; the window rule the limit, §4.2; a
+     * missed fit the alignment, §4.6): the others would split one bug by
+     * what else its inputs happened to need */
+    const char *inv = r->compare && r->ref_chk.inv ? NULL : r->sut_chk.inv;
+    int only_align = inv && (!strcmp(inv, "align") || !strcmp(inv, "first-fit"));
+    int only_limit = inv && !strcmp(inv, "window");
     static const char *const part[2] = {"goal", "limit"};
     for (int p = 0; p < 2; p++) {
         uint64_t *a = &c->arg[k + 2 + p], was = *a;
-        if (was == 0)
+        if (was == 0 || only_align || (only_limit && p == 0))
             continue;
         *a = 0;
         if (!fails_alike(r, calls, n, r->signature)) {
@@ -688,7 +702,7 @@ static void alloc_tags(bf_runner *r, int rejected_why, char *tags, size_t cap)
         }
     }
     uint64_t was = *align;
-    if (was != 1) {
+    if (was != 1 && !only_limit) {
         *align = 1;
         if (!fails_alike(r, calls, n, r->signature)) {
             *align = was;

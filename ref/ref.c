@@ -124,17 +124,20 @@ static unsigned range_why(const ref_sys *s, uint64_t addr, uint64_t size, ref_no
     if (wraps)
         why |= REF_WHY_WRAPS;
     uint64_t first = bf_pfn_down(addr), last_excl = wraps ? 0 : bf_pfn_up(addr + size);
-    const ref_node *in = NULL, *retired = NULL; /* the nodes holding page `first` */
+    const ref_node *in = NULL; /* the live node holding page `first` (a
+                                * retired node's pages are in none) */
     for (uint64_t i = 0; i < s->nnodes; i++) {
         const ref_node *n = &s->node[i];
-        if (n->start_pfn <= first && first < n->end_pfn)
-            *(n->live ? &in : &retired) = n;
+        if (n->live && n->start_pfn <= first && first < n->end_pfn)
+            in = n;
     }
-    if (!in && retired) {
-        why |= REF_WHY_RETIRED;
+    if (!in && !wraps) {
+        why |= REF_WHY_OUTSIDE;
     } else if (!in) {
-        /* below every live node (a check of the lower bound catches it),
-         * or between or above them (a check of the end does) */
+        /* a range that wraps is inside nothing: "inside one live node"
+         * cannot be asked of it, only whether it starts below every live
+         * node (what a check of the lower bound catches before the end is
+         * computed) */
         int live = 0, below = 1;
         for (uint64_t i = 0; i < s->nnodes; i++) {
             if (s->node[i].live) {
@@ -142,7 +145,8 @@ static unsigned range_why(const ref_sys *s, uint64_t addr, uint64_t size, ref_no
                 below &= first < s->node[i].start_pfn;
             }
         }
-        why |= live && below ? REF_WHY_BELOW : REF_WHY_OUTSIDE;
+        if (live && below)
+            why |= REF_WHY_BELOW;
     }
     else if (!wraps && size != 0 && last_excl > in->end_pfn)
         why |= REF_WHY_PAST_END;

@@ -24,11 +24,13 @@ enum {
     REF_WHY_ALIGN = 1u << 1,    /* align neither 0 nor a power of two (alloc) */
     REF_WHY_NO_NODE = 1u << 2,  /* nid >= the number of nodes (alloc_node, free_all) */
     REF_WHY_WRAPS = 1u << 3,    /* addr + size overflows 64 bits (reserve, free) */
-    REF_WHY_OUTSIDE = 1u << 4,  /* page PFN_DOWN(addr) is in no node, between or above
-                                 * live nodes (reserve, free) */
+    REF_WHY_OUTSIDE = 1u << 4,  /* page PFN_DOWN(addr) is in no live node: below,
+                                 * between or above them, or in a retired one (reserve,
+                                 * free; a range that does not wrap) */
     REF_WHY_PAST_END = 1u << 5, /* it is in a live node, PFN_UP(addr + size) past its end */
-    REF_WHY_RETIRED = 1u << 6,  /* the node is retired (free_all; reserve, free: the page's) */
-    REF_WHY_BELOW = 1u << 7,    /* page PFN_DOWN(addr) is below every live node (reserve, free) */
+    REF_WHY_RETIRED = 1u << 6,  /* the node is already retired (free_all) */
+    REF_WHY_BELOW = 1u << 7,    /* a range that wraps starts below every live node
+                                 * (reserve, free) */
 };
 
 /* reserve / free (the same checks): addr and size in bytes */
