@@ -56,6 +56,7 @@ enum flaw {
     FREE_UNCHECKED,     /* a free the contract rejects (EINVAL) answers OK */
     EINVAL_AS_ENOMEM,   /* an alloc the contract rejects answers ENOMEM */
     BUG_MAP_NULL,       /* alloc and free_all both stop at BUG_ON(map == NULL), line 9 */
+    ABORTS_WITHOUT_GOAL, /* IGNORES_GOAL, and an alloc without a goal crashes the process */
 };
 
 typedef struct planted {
@@ -160,7 +161,10 @@ static bf_result p_alloc(void *s, uint64_t z, uint64_t al, uint64_t g, uint64_t 
         return bf_fail(BF_ENOMEM); /* the only free run is exactly 4 pages */
     if (p->flaw == BUG_MAP_NULL)
         return bf_bug("map == NULL", 9);
-    bf_result r = REF->alloc(p->in, z, al, p->flaw == IGNORES_GOAL ? 0 : g,
+    if (p->flaw == ABORTS_WITHOUT_GOAL && g == 0)
+        abort(); /* (a real crash: signing must survive it) */
+    int drop = p->flaw == IGNORES_GOAL || p->flaw == ABORTS_WITHOUT_GOAL;
+    bf_result r = REF->alloc(p->in, z, al, drop ? 0 : g,
                              p->flaw == IGNORES_LIMIT ? 0 : l);
     if (r.err == BF_EINVAL && p->flaw == EINVAL_AS_ENOMEM)
         return bf_fail(BF_ENOMEM);
@@ -472,6 +476,11 @@ static void signatures(void)
               "a dropped goal, with a limit it does not need");
     signed_as(IGNORES_GOAL, ALLOC(PAGE, 2 * PAGE, 0x108000, 0), goal, 0,
               "a dropped goal, with an alignment it does not need");
+    /* taking the goal away crashes this backend: the finding at hand
+     * survives (the parts are tried in a child process), and the goal is
+     * needed */
+    signed_as(ABORTS_WITHOUT_GOAL, ALLOC(PAGE, PAGE, 0x108000, 0), goal, 0,
+              "a dropped goal, in a backend that crashes without one");
     /* the goal lies past the window: the contract starts at the node, the
      * flaw at the goal.  The window rule reads the limit alone (§4.2): the
      * goal, needed too, is not said */
