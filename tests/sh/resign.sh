@@ -20,6 +20,7 @@ for g in old-below old-free-below-nodes; do
     sed -i '1s/^.*$/# bootfuzz: MISMATCH free 2614=OK ref=EINVAL/' "$C/2614/$g/minimized.trace"
 done
 echo "MISMATCH free last_offset 2614 (old words)" >"$C/2614/old-name-of-last-offset/signature"
+printf '# bootfuzz: old words\n# an older report\n' >"$C/2614/old-name-of-last-offset/minimized.trace"
 # the second copy has an original of its own
 echo extra >"$C/2614/old-free-below-nodes/originals/0000000000000000000000000000000000000000"
 # and a group that no longer fails: its reproducer replaced by a clean input
@@ -32,8 +33,10 @@ new_o="$C/2614/mismatch-reserve-free-2614-eq-ok-ref-eq-einval-outside-nodes"
 new_l="$C/2614/mismatch-free-last_offset-2614"
 if [ -d "$new_l" ] && [ "$(cat "$new_l/signature")" = "MISMATCH free last_offset 2614" ] &&
     [ ! -e "$C/2614/old-name-of-last-offset" ] &&
-    head -n 1 "$new_l/minimized.trace" | grep -qx '# bootfuzz: MISMATCH free last_offset 2614'; then
-    echo "ok - resign: a stale signature is replaced and the group renamed to it"
+    head -n 1 "$new_l/minimized.trace" | grep -qx '# bootfuzz: MISMATCH free last_offset 2614' &&
+    "$BUILD/bootfuzz" replay --target 2614 --options "$(cat "$new_l/options")" -v "$new_l/minimized" 2>/dev/null |
+    tail -n +3 >"$T/body" && tail -n +2 "$new_l/minimized.trace" | cmp -s - "$T/body"; then
+    echo "ok - resign: a stale signature is replaced, the group renamed to it, its trace the tool's report"
 else
     echo "not ok - resign: the stale group was not renamed or re-signed"
     sed 's/^/    /' "$T/out"; ls "$C/2614" | sed 's/^/    /'
