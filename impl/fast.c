@@ -48,12 +48,32 @@
 #include "bootfuzz/backend.h"
 #include "fast.h"
 
-#define BLK_SHIFT 9u
+/* Geometry: 2^BLK_SHIFT pages per level-0 summary (a whole number of words),
+ * 2^FAN_SHIFT entries per parent (at most 64: one dirty word holds them).
+ * impl/fast_small.c builds this file again with a small geometry, as the
+ * backend fast_small: the small nodes the fuzzer makes then cross every
+ * summary level and level boundary that only large nodes reach here.  The
+ * geometry changes no answer: every test runs both, and their fuzz targets
+ * are checked exactly against the reference. */
+#ifndef FAST_BLK_SHIFT
+#define FAST_BLK_SHIFT 9u
+#endif
+#ifndef FAST_FAN_SHIFT
+#define FAST_FAN_SHIFT 4u
+#endif
+#ifndef FAST_NAME
+#define FAST_NAME "fast"
+#define FAST_NOTE ""
+#endif
+#define BLK_SHIFT FAST_BLK_SHIFT
 #define BLK_BITS (1u << BLK_SHIFT)
 #define BLK_WORDS (BLK_BITS / 64u)
-#define FAN_SHIFT 4u
+#define FAN_SHIFT FAST_FAN_SHIFT
 #define FAN (1u << FAN_SHIFT)
-#define MAXLEV 8
+/* levels above the blocks for a node of 2^32 pages, with room to spare */
+#define MAXLEV ((32u - BLK_SHIFT) / FAN_SHIFT + 3u)
+_Static_assert(BLK_SHIFT >= 6 && BLK_SHIFT <= 16, "a block is whole words, its offsets 16-bit");
+_Static_assert(FAN_SHIFT >= 1 && FAN_SHIFT <= 6, "a parent's children share one dirty word");
 #define NONE UINT64_MAX
 
 typedef struct fblk {
@@ -1404,8 +1424,8 @@ int bf_fast_verify(void *sys, char *msg, size_t len)
 }
 
 const bf_backend bf_backend_fast = {
-    .name = "fast",
-    .description = "exact contract; word-at-a-time search with per-block free-run summaries",
+    .name = FAST_NAME,
+    .description = "exact contract; word-at-a-time search with per-block free-run summaries" FAST_NOTE,
     .flags = BF_PROMISES_EXACT,
     .create = f_create,
     .destroy = f_destroy,

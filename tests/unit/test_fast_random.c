@@ -1,7 +1,8 @@
 /*
  * test_fast_random.c - the fast allocator against the reference, call by call.
  *
- * Random call sequences from fixed seeds run on bf_backend_fast and
+ * Random call sequences from fixed seeds run on bf_backend_fast (and, half as
+ * many, on bf_backend_fast_small: the same code, small geometry) and
  * bf_backend_ref in lockstep.  After every call: the outcome, every node's
  * state (node_info), page_reserved for every page of every node and a page
  * either side, read_bits, and the backing memory must be identical, and the
@@ -49,6 +50,8 @@ static int chance(unsigned pct) { return pick(100) < pct; }
 #define MEM_MAX_PAGES 600 /* nodes up to this size get backing memory */
 
 typedef struct world {
+    const bf_backend *be;                      /* fast or fast_small */
+    int (*verify)(void *, char *, size_t);     /* its bf_fast_verify */
     void *f, *r; /* fast, ref */
     int n;
     uint64_t start[MAXN], end[MAXN];
@@ -80,14 +83,14 @@ static int same_result(world *w, const char *what, bf_result a, bf_result b)
 static int same_state(world *w, const char *what)
 {
     char msg[256];
-    if (bf_fast_verify(w->f, msg, sizeof msg)) {
+    if (w->verify(w->f, msg, sizeof msg)) {
         fprintf(stderr, "%s: call %llu %s: summaries: %s\n", w->where,
                 (unsigned long long)w->calls, what, msg);
         return 0;
     }
     for (int i = 0; i <= w->n; i++) {
         bf_node_info a, b;
-        int ra = bf_backend_fast.node_info(w->f, (uint64_t)i, &a);
+        int ra = w->be->node_info(w->f, (uint64_t)i, &a);
         int rb = bf_backend_ref.node_info(w->r, (uint64_t)i, &b);
         if (ra != rb || (ra == 0 && (a.start_pfn != b.start_pfn || a.end_pfn != b.end_pfn ||
                                      a.live != b.live || a.last_success != b.last_success ||
@@ -109,7 +112,7 @@ static int same_state(world *w, const char *what)
         if (w->sweep_every > 1 && w->calls % (uint64_t)w->sweep_every)
             lo = hi - 2; /* read_bits below still compares every page */
         for (uint64_t p = lo; p < hi; p++) {
-            int a = bf_backend_fast.page_reserved(w->f, p);
+            int a = w->be->page_reserved(w->f, p);
             int b = bf_backend_ref.page_reserved(w->r, p);
             if (a != b) {
                 fprintf(stderr, "%s: call %llu %s: page %llu fast %d ref %d\n", w->where,
@@ -119,14 +122,14 @@ static int same_state(world *w, const char *what)
         }
         uint64_t pages = w->end[i] - w->start[i], nw = (pages + 63) / 64 + 1;
         uint64_t *x = calloc(nw, 8), *y = calloc(nw, 8);
-        int ra = bf_backend_fast.read_bits(w->f, (uint64_t)i, 0, x, nw);
+        int ra = w->be->read_bits(w->f, (uint64_t)i, 0, x, nw);
         int rb = bf_backend_ref.read_bits(w->r, (uint64_t)i, 0, y, nw);
         int same = ra == rb && !memcmp(x, y, nw * 8);
         if (same && nw > 2) { /* and from a later word on */
             uint64_t f = 64 * pick(nw - 1);
             memset(x, 0, nw * 8);
             memset(y, 0, nw * 8);
-            ra = bf_backend_fast.read_bits(w->f, (uint64_t)i, f, x, 2);
+            ra = w->be->read_bits(w->f, (uint64_t)i, f, x, 2);
             rb = bf_backend_ref.read_bits(w->r, (uint64_t)i, f, y, 2);
             same = ra == rb && !memcmp(x, y, 16);
         }
@@ -258,11 +261,11 @@ static int one_call(world *w)
         if (chance(25)) {
             nid = pick((uint64_t)w->n + 1);
             what = "alloc_node";
-            a = bf_backend_fast.alloc_node(w->f, nid, x, al, g, l);
+            a = w->be->alloc_node(w->f, nid, x, al, g, l);
             b = bf_backend_ref.alloc_node(w->r, nid, x, al, g, l);
         } else {
             what = "alloc";
-            a = bf_backend_fast.alloc(w->f, x, al, g, l);
+            a = w->be->alloc(w->f, x, al, g, l);
             b = bf_backend_ref.alloc(w->r, x, al, g, l);
         }
         if (a.err == BF_OK && b.err == BF_OK && a.value == b.value)
@@ -285,7 +288,7 @@ static int one_call(world *w)
             x = any_node_addr(w);
             y = chance(80) ? pick(20 * BF_PAGE_SIZE) + 1 : rnd();
         }
-        a = bf_backend_fast.free(w->f, x, y);
+        a = w->be->free(w->f, x, y);
         b = bf_backend_ref.free(w->r, x, y);
     } else if (c < 80) {
         what = "reserve";
@@ -298,7 +301,7 @@ static int one_call(world *w)
         case 2: y = BF_PAGE_SIZE * (1 + pick(1200)); break;
         default: y = chance(90) ? 1 + pick(20 * BF_PAGE_SIZE) : rnd(); break;
         }
-        a = bf_backend_fast.reserve(w->f, x, y);
+        a = w->be->reserve(w->f, x, y);
         b = bf_backend_ref.reserve(w->r, x, y);
     } else if (c < 93) {
         /* free a stretch of reserved pages (keeps plenty of free room) */
@@ -311,12 +314,12 @@ static int one_call(world *w)
             q = p + 1;
         x = p * BF_PAGE_SIZE;
         y = (q - p) * BF_PAGE_SIZE;
-        a = bf_backend_fast.free(w->f, x, y);
+        a = w->be->free(w->f, x, y);
         b = bf_backend_ref.free(w->r, x, y);
     } else if (c < 95 && w->calls > 200) { /* late: a retired node takes no more calls */
         what = "free_all";
         nid = pick((uint64_t)w->n + 1);
-        a = bf_backend_fast.free_all(w->f, nid);
+        a = w->be->free_all(w->f, nid);
         b = bf_backend_ref.free_all(w->r, nid);
     } else {
         /* a user writes into a node's backing memory */
@@ -356,7 +359,7 @@ static void add_node(world *w, uint64_t s, uint64_t e)
         memset(mf, 0xa5, (e - s) * BF_PAGE_SIZE);
         memset(mr, 0xa5, (e - s) * BF_PAGE_SIZE);
     }
-    bf_result a = bf_backend_fast.add_node(w->f, s, e, mf);
+    bf_result a = w->be->add_node(w->f, s, e, mf);
     bf_result b = bf_backend_ref.add_node(w->r, s, e, mr);
     if (a.err != b.err || a.value != b.value || a.err != BF_OK) {
         fprintf(stderr, "%s: add_node(%llu, %llu) differs or failed\n", w->where,
@@ -372,7 +375,7 @@ static void add_node(world *w, uint64_t s, uint64_t e)
 
 static void clear_world(world *w)
 {
-    bf_backend_fast.reset(w->f);
+    w->be->reset(w->f);
     bf_backend_ref.reset(w->r);
     for (int i = 0; i < w->n; i++) {
         free(w->memf[i]);
@@ -410,7 +413,7 @@ static int run_sequence(world *w, uint64_t seed, int big, int ncalls)
         uint64_t s = w->start[i] * BF_PAGE_SIZE, e = w->end[i] * BF_PAGE_SIZE;
         uint64_t sz = e - s;
         if (chance(80)) {
-            bf_result a = bf_backend_fast.free(w->f, s, sz), b = bf_backend_ref.free(w->r, s, sz);
+            bf_result a = w->be->free(w->f, s, sz), b = bf_backend_ref.free(w->r, s, sz);
             w->calls++;
             if (!same_result(w, "initial free", a, b) || !same_state(w, "initial free"))
                 return 0;
@@ -435,7 +438,7 @@ static int edge_cases(world *w)
                  (unsigned long long)shapes[si].s, (unsigned long long)shapes[si].e);
         add_node(w, shapes[si].s, shapes[si].e);
         uint64_t s = shapes[si].s * BF_PAGE_SIZE, e = shapes[si].e * BF_PAGE_SIZE;
-        bf_backend_fast.free(w->f, s, e - s);
+        w->be->free(w->f, s, e - s);
         bf_backend_ref.free(w->r, s, e - s);
         /* every alignment with goals and limits at each page near the ends */
         for (unsigned lg = 0; lg < 64 && ok; lg += 1 + (lg > 14) * 6) {
@@ -444,7 +447,7 @@ static int edge_cases(world *w)
                 uint64_t g = j < 3 ? s + (uint64_t)j * BF_PAGE_SIZE : e - (uint64_t)(j - 2) * 2048;
                 uint64_t lim = j & 1 ? 0 : e - (uint64_t)j * 1000;
                 uint64_t sz = j == 5 ? 5000 : 100 + (uint64_t)j * 4096;
-                bf_result a = bf_backend_fast.alloc(w->f, sz, al, g, lim);
+                bf_result a = w->be->alloc(w->f, sz, al, g, lim);
                 bf_result b = bf_backend_ref.alloc(w->r, sz, al, g, lim);
                 w->calls++;
                 ok = same_result(w, "edge alloc", a, b) && same_state(w, "edge alloc");
@@ -454,43 +457,61 @@ static int edge_cases(world *w)
     return ok;
 }
 
-int main(int argc, char **argv)
-{
-    world w;
-    char name[128];
-    int nseq = argc > 1 ? atoi(argv[1]) : 300;     /* sequences of small nodes */
-    uint64_t first = argc > 2 ? strtoull(argv[2], NULL, 0) : 1; /* their first seed */
-    memset(&w, 0, sizeof w);
-    w.f = bf_backend_fast.create();
-    w.r = bf_backend_ref.create();
+extern const bf_backend bf_backend_fast_small;
+int bf_fast_small_verify(void *sys, char *msg, size_t msglen);
 
-    check(edge_cases(&w), "fast = ref: every alignment 1..2^63, goals and limits at node edges");
+/* One backend (fast, or fast_small: the same code with a small geometry). */
+static void run_all(world *w, const char *tag, int nseq, uint64_t first)
+{
+    char name[160];
+    w->f = w->be->create();
+    w->r = bf_backend_ref.create();
+    snprintf(name, sizeof name, "%s = ref: every alignment 1..2^63, goals and limits at node edges", tag);
+    check(edge_cases(w), name);
 
     int bad = 0, first_bad = -1;
     for (int sq = 0; sq < nseq; sq++)
-        if (!run_sequence(&w, first + (uint64_t)sq, 0, 250)) {
+        if (!run_sequence(w, first + (uint64_t)sq, 0, 250)) {
             bad++;
             if (first_bad < 0)
                 first_bad = (int)(first + (uint64_t)sq);
             if (bad >= 3)
                 break;
         }
-    snprintf(name, sizeof name, "fast = ref on %d random sequences of small nodes (first bad seed %d)",
-             nseq, first_bad);
+    snprintf(name, sizeof name, "%s = ref on %d random sequences of small nodes (first bad seed %d)",
+             tag, nseq, first_bad);
     check(bad == 0, name);
 
     bad = 0;
     for (int sq = 0; sq < 4; sq++)
-        bad += !run_sequence(&w, 100000 + (uint64_t)sq, 1, 150);
-    check(bad == 0, "fast = ref on multi-level nodes (20K-320K pages)");
+        bad += !run_sequence(w, 100000 + (uint64_t)sq, 1, 150);
+    snprintf(name, sizeof name, "%s = ref on multi-level nodes (20K-320K pages)", tag);
+    check(bad == 0, name);
+    clear_world(w);
+    w->be->destroy(w->f);
+    bf_backend_ref.destroy(w->r);
+}
+
+int main(int argc, char **argv)
+{
+    static world w;
+    int nseq = argc > 1 ? atoi(argv[1]) : 300;     /* sequences of small nodes */
+    uint64_t first = argc > 2 ? strtoull(argv[2], NULL, 0) : 1; /* their first seed */
+    memset(&w, 0, sizeof w);
+    w.be = &bf_backend_fast;
+    w.verify = bf_fast_verify;
+    run_all(&w, "fast", nseq, first);
+    /* the same code with 128-page blocks and fan-out 4: the small nodes
+     * here cross its summary levels, the multi-level ones many more */
+    memset(&w, 0, sizeof w);
+    w.be = &bf_backend_fast_small;
+    w.verify = bf_fast_small_verify;
+    run_all(&w, "fast_small", nseq / 2, first);
 
     printf("# outcomes (OK/ENOMEM/EINVAL/ENOTRESERVED): alloc %lu/%lu/%lu/%lu, "
            "free %lu/%lu/%lu/%lu, reserve %lu/%lu/%lu/%lu, free_all %lu/%lu/%lu/%lu\n",
            seen[0][0], seen[0][1], seen[0][2], seen[0][3], seen[1][0], seen[1][1], seen[1][2],
            seen[1][3], seen[2][0], seen[2][1], seen[2][2], seen[2][3], seen[3][0], seen[3][1],
            seen[3][2], seen[3][3]);
-    clear_world(&w);
-    bf_backend_fast.destroy(w.f);
-    bf_backend_ref.destroy(w.r);
     return failures ? 1 : 0;
 }
