@@ -21,14 +21,16 @@
 #   $OUT/bootfuzz_T.options             libFuzzer options (max_len, dict)
 #
 # The targets shipped are the ones that must be clean, so that any finding
-# in CI is a regression: fast and ref, and 2614fixed (the 2.6.14 port with
-# every bug switch off, compared exactly with the reference).  The port with
+# in CI is a regression: fast and fast_small (the same code with a small
+# summary geometry, so small nodes reach every level), ref, and 2614fixed
+# (the 2.6.14 port with every bug switch off, compared exactly with the
+# reference).  The port with
 # its bugs on (target 2614) crashes within seconds by design, and .options
 # files cannot set BOOTFUZZ_OPTIONS or BOOTFUZZ_SUPPRESSIONS, so it stays a
 # local demonstration (make fuzz TARGET=2614).
 set -eu
 
-TARGETS="fast ref 2614fixed"
+TARGETS="fast fast_small ref 2614fixed"
 
 # The checkout: BOOTFUZZ_SRC if given; else $SRC/bootfuzz (where the
 # Dockerfile copies it: the builder's own place comes first, so a tree that
@@ -123,12 +125,14 @@ for t in $TARGETS; do
     cp fuzz/bootfuzz.dict "$OUT/bootfuzz_$t.dict"
     printf '[libfuzzer]\nmax_len = 600\ndict = bootfuzz_%s.dict\n' "$t" >"$OUT/bootfuzz_$t.options"
     # Seeds: corpus/T; 2614fixed runs the port's code, so it starts from
-    # the port's corpus (those inputs must pass once every bug is off).
+    # the port's corpus (those inputs must pass once every bug is off), and
+    # fast_small from fast's.
     # A directory counts only if it holds a seed (an empty corpus/2614fixed
     # made zip fail and the whole build with it).
     has_seeds() { [ -d "$1" ] && [ -n "$(ls "$1")" ]; }
     seeds=corpus/$t
     has_seeds "$seeds" || [ "$t" != 2614fixed ] || seeds=corpus/2614
+    has_seeds "$seeds" || [ "$t" != fast_small ] || seeds=corpus/fast
     rm -f "$OUT/bootfuzz_${t}_seed_corpus.zip"
     if has_seeds "$seeds"; then
         zip_flat "$OUT/bootfuzz_${t}_seed_corpus.zip" "$seeds"/*

@@ -148,8 +148,9 @@ slug_of() { printf '%s\n' "$1" | awk "$SLUG_AWK"' { print slug($0) }'; }
 # group_dir PARENT SIGNATURE: the directory of PARENT that holds this
 # signature's group: SLUG, or SLUG-2, SLUG-3... when a directory of that
 # name holds another signature (its `signature` file, or the "signature
-# (...): " line of its meta when minimization failed).  The same signature
-# always finds the same directory, whatever else was stored since.
+# (...): " line of its meta when minimization failed) or anything else but
+# nothing at all.  The same signature always finds the same directory,
+# whatever else was stored since.
 group_dir() {
     _base="$1/$(slug_of "$2")"
     _d=$_base
@@ -159,9 +160,10 @@ group_dir() {
             [ "$(cat "$_d/signature")" = "$2" ] && break
         elif [ -f "$_d/meta" ]; then
             [ "$(sed -n 's/^signature[^:]*: //p' "$_d/meta" | head -n 1)" = "$2" ] && break
-        else
-            break # an empty directory left by an interrupted first triage: ours to fill
+        elif [ -z "$(ls -A "$_d" 2>/dev/null)" ]; then
+            break # empty: ours to fill
         fi
+        # (anything else holds some other group: never taken for this one)
         _n=$((_n + 1))
         _d="$_base-$_n"
     done

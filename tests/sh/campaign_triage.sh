@@ -301,3 +301,33 @@ if [ -f examples/kbitmap/kbitmap.c ]; then
         tail -n 5 "$T/mk2" | sed 's/^/    /'
     fi
 fi
+
+# a replay that dies on one artifact of a batch (a backend that crashes the
+# plain tool): the batch is replayed one by one, and the others keep their
+# findings (the batch's exit status was once read after a shift: 0, and the
+# whole batch went to not-reproducible)
+FB="$T/fake build"
+mkdir -p "$FB"
+case $BUILD in /*) RB=$BUILD ;; *) RB="$(pwd)/$BUILD" ;; esac
+cat >"$FB/bootfuzz" <<FAKE
+#!/bin/sh
+# the real tool, except that any run naming an artifact crash-b00b* dies by SIGSEGV
+for a in "\$@"; do case \$a in *crash-b00b*) kill -SEGV \$\$ ;; esac; done
+exec "$RB/bootfuzz" "\$@"
+FAKE
+chmod +x "$FB/bootfuzz"
+W8="$T/work8"
+mkdir -p "$W8/artifacts"
+cp "$f_lastoff" "$W8/artifacts/crash-$(h "$f_lastoff")"
+cp "$f_null" "$W8/artifacts/crash-b00b000000000000000000000000000000000000"
+BUILD="$FB" CRASHES="$T/c8" MINIMIZER="$RB/bootfuzz" sh scripts/triage "$W8" 2614 >"$T/out8" 2>&1
+if grep -q 'the batch replay stopped' "$T/out8" &&
+    awk -F'\t' -v h="$(h "$f_lastoff")" '$1 == h && $3 == "finding" && $5 == "MISMATCH free last_offset 2614"' "$W8/triage.tsv" | grep -q . &&
+    [ -s "$T/c8/2614/mismatch-free-last_offset-2614/minimized" ] &&
+    ! grep -q 'not-reproducible' "$W8/triage.tsv"; then
+    echo "ok - a replay that dies on one artifact: the batch is replayed one by one, no finding lost"
+else
+    echo "not ok - a replay that dies on one artifact took the batch's findings with it"
+    sed 's/^/    /' "$T/out8"
+    sed 's/^/    /' "$W8/triage.tsv"
+fi

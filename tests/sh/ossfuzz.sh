@@ -15,8 +15,8 @@
 #   (AFL++: Debian's afl-clang-fast and its libAFLDriver.a, which compile_afl
 #   copies to the path LIB_FUZZING_ENGINE names)
 # Then, for each build, what the builder's bad-build check looks for:
-#   - exactly the fuzzers that must be clean are shipped (fast, ref,
-#     2614fixed; never the buggy port 2614): ClusterFuzz takes every
+#   - exactly the fuzzers that must be clean are shipped (fast, fast_small,
+#     ref, 2614fixed; never the buggy port 2614): ClusterFuzz takes every
 #     executable in OUT that holds LLVMFuzzerTestOneInput as a fuzzer;
 #   - each fuzzer's seed corpus zip, dictionary and options file are at
 #     $OUT/NAME_seed_corpus.zip, $OUT/NAME.dict, $OUT/NAME.options, and the
@@ -101,7 +101,7 @@ fi
 ASAN_RUN="alloc_dealloc_mismatch=0:allocator_may_return_null=1:check_malloc_usable_size=0:detect_leaks=1:detect_stack_use_after_return=1:handle_abort=1:handle_segv=1:symbolize=1:dedup_token_length=3"
 UBSAN_RUN="print_stacktrace=1:print_summary=1:halt_on_error=1:silence_unsigned_overflow=1"
 
-FUZZERS="bootfuzz_fast bootfuzz_ref bootfuzz_2614fixed"
+FUZZERS="bootfuzz_fast bootfuzz_fast_small bootfuzz_ref bootfuzz_2614fixed"
 
 # build SANITIZER ENGINE: run build.sh as compile does; OUT is $T/out-S-E
 build() {
