@@ -1,0 +1,95 @@
+#!/bin/sh
+# tests/sh/mutants.sh BUILD_DIR - mutation testing (scripts/mutants), fast:
+# three chosen mutants of impl/fast.c, 2 s of fuzzing each, no unit tests.
+#   - the list of mutants is deterministic, the same from a copy of the
+#     file in a directory whose name holds a space, and has every operator;
+#   - a dropped merge cancel (the canary's bug, always) is killed, by the
+#     tests and by the fuzzer, with its signature; a mutant that does not
+#     compile (-Werror) is "stillborn"; dropping a call of a macro that
+#     expands to nothing is "equivalent" (same object code);
+#   - a second run on the same OUT refuses (exit 3); the run killed with
+#     kill -9 mid-mutant leaves the original file byte-identical, and the
+#     next run finishes the job (exit 0: no survivor);
+#   - OUT's path holds a space.
+# The mutants build their own base (in OUT); BUILD_DIR is not used.
+# Prints "ok - NAME" / "not ok - NAME".
+T=$(mktemp -d) || exit 2
+W=$T # tests/sh/lib/procs.sh: every process of ours works below it
+. tests/sh/lib/procs.sh
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+O="$T/out dir"
+F=impl/fast.c
+sum0=$(cksum <"$F")
+git0=$(git status --porcelain -- "$F" 2>/dev/null)
+
+check() { # check NAME CONDITION...
+    name=$1
+    shift
+    if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fi
+}
+untouched() { [ "$(cksum <"$F")" = "$sum0" ] && [ "$(git status --porcelain -- "$F" 2>/dev/null)" = "$git0" ]; }
+
+# --- the list
+sh scripts/mutants --list "$F" >"$T/l1" 2>"$T/l1.err"
+sh scripts/mutants --list "$F" >"$T/l2" 2>&1
+mkdir -p "$T/a dir"
+cp "$F" "$T/a dir/fast.c"
+sh scripts/mutants --list "$T/a dir/fast.c" >"$T/l3" 2>&1
+check "the mutant list is deterministic ($(wc -l <"$T/l1") mutants of $F, twice the same)" \
+    sh -c '[ "$(wc -l <"$1")" -gt 500 ] && cmp -s "$1" "$2"' _ "$T/l1" "$T/l2"
+check "the same list from a copy in a directory whose name holds a space" cmp -s "$T/l1" "$T/l3"
+check "every operator has mutants (ror aor const neg drop)" sh -c 'for o in ror aor const neg drop; do
+    cut -f3 "$1" | grep -qx "$o" || exit 1; done' _ "$T/l1"
+check "no mutant in a comment, a string, a preprocessor line or code the compiler does not see" \
+    sh -c '! grep -q "BF_FAST_CANARY\|cancel = cancel && cnt > 1\|#define\|verify_or_die" "$1"' _ "$T/l1"
+
+pick() { awk -F'\t' "$1"' { print $1; exit }' "$T/l1"; }
+kill=$(pick '$4 == "f_free" && $5 == "drop n->last_offset = 0;"')
+still=$(pick '$4 == "bits_any_free" && $7 ~ /w\[ja\] \| ma & mb/')
+equiv=$(pick '$4 == "f_free" && $3 == "drop" && $5 ~ /VERIFY/')
+if [ -z "$kill" ] || [ -z "$still" ] || [ -z "$equiv" ]; then
+    echo "not ok - the chosen mutants are in the list (kill '$kill', stillborn '$still', equivalent '$equiv')"
+    exit 0
+fi
+run() { env OUT="$O" MUTANT_IDS="$kill $still $equiv" FUZZ_SECS=2 SEED=1 JOBS=1 MUTANT_UNITS=none sh scripts/mutants "$F"; }
+
+# --- a run, a second one on the same OUT, kill -9
+env OUT="$O" MUTANT_IDS="$kill $still $equiv" FUZZ_SECS=2 SEED=1 JOBS=1 MUTANT_UNITS=none \
+    sh scripts/mutants "$F" >"$T/a" 2>&1 &
+a=$!
+i=0
+while [ "$i" -lt 600 ] && [ ! -d "$O/$kill/src" ] && kill -0 "$a" 2>/dev/null; do
+    sleep 0.2
+    i=$((i + 1))
+done
+run >"$T/b" 2>&1
+rc=$?
+check "a second run on the same OUT refuses (exit $rc, 3 wanted)" \
+    sh -c '[ "$1" -eq 3 ] && grep -q "is in use by another run (pid $2)" "$3"' _ "$rc" "$a" "$T/b"
+kill -9 "$a" 2>/dev/null
+check "killed with kill -9 while a mutant builds ($([ -d "$O/$kill/src" ] && echo it did || echo 'it had not started'))" \
+    sh -c '! kill -0 "$1" 2>/dev/null' _ "$a"
+check "the original $F is byte-identical after kill -9" untouched
+# the killed run's last mutant finishes on its own and frees OUT
+flock -w 120 "$O/.lock" true
+check "the original $F is byte-identical once its last mutant is done" untouched
+
+# --- the next run finishes the job
+run >"$T/c" 2>&1
+rc=$?
+row() { awk -F'\t' -v id="$1" '$1 == id' "$O/results.tsv"; }
+check "the run ends with exit 0 (no survivor) and a kill matrix (exit $rc)" \
+    sh -c '[ "$1" -eq 0 ] && grep -q "^| id | line | function | operator |" "$2" && grep -q "^- killed by either: 1 of 1; survivors: 0" "$2"' \
+    _ "$rc" "$T/c"
+check "mutant $kill (drop n->last_offset = 0 in f_free) is killed by the tests and by fuzzing, with its signature" \
+    sh -c 'printf "%s\n" "$1" | awk -F"\t" '\''$6 == "killed" && $7 ~ /^killed: / && $8 == "killed" && $9 + 0 <= 2.9 && $11 ~ /^MISMATCH .*last_offset fast/ { f = 1 } END { exit !f }'\''' \
+    _ "$(row "$kill")"
+check "mutant $still ((w[ja] | ma & mb): -Werror) is stillborn, with the compiler's error" \
+    sh -c 'printf "%s\n" "$1" | awk -F"\t" '\''$6 == "stillborn" && $11 ~ /parentheses/ { f = 1 } END { exit !f }'\''' \
+    _ "$(row "$still")"
+check "mutant $equiv (a dropped VERIFY, which expands to nothing) is equivalent: same object code" \
+    sh -c 'printf "%s\n" "$1" | awk -F"\t" '\''$6 == "equivalent" { f = 1 } END { exit !f }'\''' _ "$(row "$equiv")"
+check "the original $F is byte-identical at the end" untouched
+check "each mutant left its diff, and no copy of the tree" \
+    sh -c 'for i in $2; do [ -s "$1/$i/mutant.diff" ] && [ ! -e "$1/$i/src" ] || exit 1; done' _ "$O" "$kill $still $equiv"
