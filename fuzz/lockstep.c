@@ -368,6 +368,8 @@ static int judged_mismatch(bf_runner *r, const bf_call *c, bf_result want, bf_re
              bf_op_is_alloc(c->op) && want.err == BF_OK ? "a valid request" : a, be);
     if (value)
         return found(r, "MISMATCH %s value %s", sigop(r, c), be);
+    if (rejected(want.err))
+        return found(r, "MISMATCH %s %s misses %s", sigop(r, c), be, bf_err_name(want.err));
     return found(r, "MISMATCH %s %s=%s ref=%s", sigop(r, c), be,
                  s.err == BF_OK ? "OK" : bf_err_name(s.err),
                  want.err == BF_OK ? "OK" : bf_err_name(want.err));
@@ -423,6 +425,10 @@ static int answer_differs(bf_runner *r, const bf_call *c, const bf_log_entry *e)
     fmt_result(&bf_backend_ref, e->ref, addr, a, sizeof a);
     fmt_result(r->sut_be, e->sut, addr, b, sizeof b);
     snprintf(r->detail, sizeof r->detail, "%s=%s ref=%s\n", be, b, a);
+    /* a request the contract rejects: whatever else the backend answered
+     * (OK, ENOTRESERVED, ENOMEM), one missing check, one signature */
+    if (e->sut.err != e->ref.err && rejected(e->ref.err))
+        return found(r, "MISMATCH %s %s misses %s", sigop(r, c), be, bf_err_name(e->ref.err));
     if (e->sut.err != e->ref.err)
         return found(r, "MISMATCH %s %s=%s ref=%s", sigop(r, c), be,
                      e->sut.err == BF_OK ? "OK" : bf_err_name(e->sut.err),
@@ -489,10 +495,11 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
         if (bad)
             return judged_mismatch(r, c, want, s, 0);
     }
-    /* a request the contract rejects, accepted: that is the finding, before
-     * whatever the backend then did to its pages (as when judging: one
-     * missing check, one signature, whatever pages it touched) */
-    if (cmp && rejected(want.err) && s.err == BF_OK)
+    /* a request the contract rejects, not rejected alike: that is the
+     * finding, before whatever the backend then did to its pages (as when
+     * judging: one missing check, one signature, whatever pages it
+     * touched and whatever it answered instead) */
+    if (cmp && rejected(want.err) && s.err != want.err)
         return answer_differs(r, c, e);
     if (cmp && bf_checker_after(&r->ref_chk, c, e->ref) != 0)
         return invariant(r, &r->ref_chk, "ref", sigop(r, c));

@@ -169,3 +169,18 @@ group_dir() {
     done
     printf '%s\n' "$_d"
 }
+
+# group_path PARENT NAME: where the group triage once stored as NAME is now:
+# PARENT/NAME, or where scripts/resign moved it (PARENT/.moved, "old<TAB>new",
+# followed to its end); PARENT/NAME when it is nowhere.
+group_path() {
+    _n=$2
+    _hops=0
+    while [ ! -d "$1/$_n" ] && [ -f "$1/.moved" ] && [ "$_hops" -lt 20 ]; do
+        _m=$(awk -F'\t' -v n="$_n" '$1 == n { m = $2 } END { print m }' "$1/.moved")
+        [ -n "$_m" ] || break
+        _n=$_m
+        _hops=$((_hops + 1))
+    done
+    printf '%s\n' "$1/$_n"
+}
