@@ -148,7 +148,8 @@ static const char *sigop(const bf_runner *r, const bf_call *c)
     return c->op == BF_OP_ALLOC_NODE ? "alloc" : bf_op_get(c->op)->name;
 }
 
-/* A BUG/oops condition without its numbers: the same bug, the same text. */
+/* An oops without its numbers (addresses, bit indexes of this input): the
+ * same bug, the same text. */
 static void normalize_cond(const char *in, char *out, size_t cap)
 {
     size_t o = 0;
@@ -156,6 +157,8 @@ static void normalize_cond(const char *in, char *out, size_t cap)
         if (isdigit((unsigned char)*p)) {
             while (isxdigit((unsigned char)p[1]) || p[1] == 'x')
                 p++;
+            while (p[1] == 'u' || p[1] == 'U' || p[1] == 'l' || p[1] == 'L')
+                p++; /* 10ull is one number */
             out[o++] = 'N';
         } else {
             out[o++] = *p;
@@ -477,9 +480,11 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
         /* where it stopped is the site (an oops names what it touched, a
          * BUG its condition and line), not the call that got there: the
          * same NULL map is one bug whichever call reads it */
-        if (oops)
+        if (oops) /* its text holds this input's numbers: N */
             return found(r, "OOPS %s \"%s\"", be, cond);
-        return found(r, "BUG %s \"%s\" %s %d", be, cond, line_word(r->sut_be), s.bug_line);
+        /* a BUG's condition is source text, as it stands in the file */
+        return found(r, "BUG %s \"%s\" %s %d", be, s.bug_cond ? s.bug_cond : "BUG()",
+                     line_word(r->sut_be), s.bug_line);
     }
     if (judged) {
         /* an error where the contract rejects is agreement; accepting what it

@@ -10,7 +10,8 @@
 #include "suppress.h"
 
 typedef struct bf_supp_rule {
-    char *pattern;
+    char *pattern;   /* as written */
+    char *glob;      /* for fnmatch: '[', ']' and '\\' escaped, so only * and ? are wild */
     unsigned long hits;
 } bf_supp_rule;
 
@@ -24,8 +25,10 @@ void bf_supp_free(bf_supp *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n; i++) {
         free(s->rule[i].pattern);
+        free(s->rule[i].glob);
+    }
     free(s->rule);
     free(s);
 }
@@ -58,10 +61,21 @@ bf_supp *bf_supp_load(const char *path, char *err, size_t cap)
             if (!grown)
                 abort();
             s->rule = grown;
-            s->rule[s->n].pattern = strndup(a, (size_t)(b - a));
-            if (!s->rule[s->n].pattern)
+            bf_supp_rule *r = &s->rule[s->n++];
+            r->pattern = strndup(a, (size_t)(b - a));
+            /* a signature's brackets ("[goal limit]") are literal: pasted
+             * as printed, a signature matches itself */
+            r->glob = malloc(2 * (size_t)(b - a) + 1);
+            if (!r->pattern || !r->glob)
                 abort();
-            s->rule[s->n++].hits = 0;
+            char *g = r->glob;
+            for (const char *c = a; c < b; c++) {
+                if (*c == '[' || *c == ']' || *c == '\\')
+                    *g++ = '\\';
+                *g++ = *c;
+            }
+            *g = 0;
+            r->hits = 0;
         }
         line = stop + 1;
     }
@@ -82,7 +96,7 @@ const char *bf_supp_match(bf_supp *s, const char *signature)
     if (!strncmp(signature, "bootfuzz: ", 10))
         signature += 10;
     for (size_t i = 0; i < s->n; i++)
-        if (fnmatch(s->rule[i].pattern, signature, 0) == 0) {
+        if (fnmatch(s->rule[i].glob, signature, 0) == 0) {
             s->rule[i].hits++;
             s->hits++;
             return s->rule[i].pattern;

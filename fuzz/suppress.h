@@ -2,11 +2,14 @@
  * suppress.h - known findings a campaign should look past.
  *
  * A suppressions file holds one signature pattern per line, as sanitizer
- * suppression files do: a shell glob (fnmatch(3): * ? [...]) matched against
- * the whole signature without its "bootfuzz: " prefix, e.g.
+ * suppression files do: '*' (any run of characters) and '?' (any one) are
+ * wild, every other character is itself, brackets included (a signature
+ * pasted as printed matches itself), matched against the whole signature
+ * without its "bootfuzz: " prefix, e.g.
  *
  *     # bug A of the 2.6.14 port: known, keep looking for others
- *     OOPS alloc 2614 "oops: read of bit N past node_bootmem_map"
+ *     OOPS 2614 "oops: read of bit N past node_bootmem_map"
+ *     MISMATCH reserve/free 2614 misses EINVAL [wraps]
  *     MISMATCH free last_success *
  *
  * Blank lines and lines starting with '#' are skipped; leading and trailing
