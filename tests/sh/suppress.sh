@@ -59,3 +59,23 @@ else
     echo "not ok - make libfuzzer"
 fi
 [ -x "$R" ] || echo "not ok - $R is missing"
+
+# every stored signature, pasted as printed (brackets and all), suppresses
+# its own group's reproducer and no other
+for d in crashes/2614/*/; do
+    d=${d%/}
+    cat "$d/signature" >"$T/one.supp"
+    "$BF" replay --target 2614 --options "$(cat "$d/options")" --suppressions "$T/one.supp" \
+        "$d/minimized" >"$T/one.out" 2>&1
+    [ $? -eq 0 ] || echo "$d" >>"$T/not-suppressed"
+done
+cat crashes/2614/*/signature | head -n 1 >"$T/first.supp"
+others=0
+for d in crashes/2614/*/; do
+    d=${d%/}
+    [ "$(cat "$d/signature")" = "$(cat "$T/first.supp")" ] && continue
+    "$BF" replay --target 2614 --options "$(cat "$d/options")" --suppressions "$T/first.supp" \
+        "$d/minimized" >/dev/null 2>&1 && others=$((others + 1))
+done
+check "a signature pasted as printed suppresses its own group ($(ls -d crashes/2614/*/ | wc -l) groups) and no other" \
+    sh -c '[ ! -s "$1" ] && [ "$2" -eq 0 ]' _ "$T/not-suppressed" "$others"
