@@ -1,5 +1,6 @@
 /*
- * decode.c - byte format v1: any byte string -> a valid call sequence.
+ * decode.c - the byte format (version BF_FORMAT_VERSION): any byte string
+ * -> a valid call sequence.
  *
  * Layout (docs/harness.md has the full table):
  *   header byte H            nodes = 1 + (H & 3), prelude = (H >> 2) & 3,
@@ -96,8 +97,12 @@ static uint64_t pick_align(uint8_t a)
 }
 
 /* A place: goal, limit or a free/reserve address, relative to a node or
- * the last block when that is what matters. kind 0 is "none" (0). */
-static uint64_t pick_place(const bf_dctx *c, uint8_t k, uint8_t v)
+ * the last block when that is what matters. kind 0 is "none" (0).  `align`
+ * is the request's (0 for a free/reserve address): the top of the address
+ * space is also offered in its units, so ALIGN(goal, align) can land
+ * exactly on 2^64 - align, or just below it, as contract §3 step 4 must
+ * get right (a computation one mutation away from wrapping to 0). */
+static uint64_t pick_place(const bf_dctx *c, uint8_t k, uint8_t v, uint64_t align)
 {
     uint64_t ns, ne, x;
     node_of(c, k, &ns, &ne);
@@ -114,7 +119,12 @@ static uint64_t pick_place(const bf_dctx *c, uint8_t k, uint8_t v)
             (uint64_t)(v & 15) * PAGE;
         break;
     case 6: x = c->last_addr + (uint64_t)v * 16; break;   /* after the last block */
-    default: return edge64[v & 15] - ((k >> 5) & 1);      /* 64-bit edges */
+    default:
+        if (v & 0x10) { /* the last frames of 2^64, in the request's alignment */
+            uint64_t unit = align > PAGE && (align & (align - 1)) == 0 ? align : PAGE;
+            return (0 - unit * (1 + ((v >> 5) & 1))) - ((k >> 5) & 1);
+        }
+        return edge64[v & 15] - ((k >> 5) & 1);          /* 64-bit edges */
     }
     return (k >> 5) & 1 ? x - 1 : (k >> 6) & 1 ? x + 0x7ff : x;
 }
@@ -151,7 +161,7 @@ static void pick_range(const bf_dctx *c, const uint8_t *b, uint64_t *addr, uint6
         *size = PAGE * (1 + (b[5] & 15)) - (b[6] & 1);
         return;
     case 6: /* raw 64-bit values */
-        *addr = pick_place(c, b[1] | 0x1c, b[2]);
+        *addr = pick_place(c, b[1] | 0x1c, b[2], 0);
         *size = pick_size(c, b[3], b[4]);
         return;
     default: /* a whole node */
@@ -296,15 +306,15 @@ int bf_decoder_next(bf_decoder *d, const bf_dctx *c, bf_call *o)
         o->op = BF_OP_ALLOC;
         o->arg[0] = pick_size(c, b[0], b[1]);
         o->arg[1] = pick_align(b[2]);
-        o->arg[2] = pick_place(c, b[3], b[4]);
-        o->arg[3] = pick_place(c, b[5], b[6]);
+        o->arg[2] = pick_place(c, b[3], b[4], o->arg[1]);
+        o->arg[3] = pick_place(c, b[5], b[6], o->arg[1]);
     } else if (sel < 16) {
         o->op = BF_OP_ALLOC_NODE;
         o->arg[0] = (b0 >> 5) & 3;
         o->arg[1] = pick_size(c, b[0], b[1]);
         o->arg[2] = pick_align(b[2]);
-        o->arg[3] = pick_place(c, b[3], b[4]);
-        o->arg[4] = pick_place(c, b[5], b[6]);
+        o->arg[3] = pick_place(c, b[3], b[4], o->arg[2]);
+        o->arg[4] = pick_place(c, b[5], b[6], o->arg[2]);
     } else if (sel < 26) {
         o->op = sel < 22 ? BF_OP_FREE : BF_OP_RESERVE;
         pick_range(c, b, &o->arg[0], &o->arg[1]);

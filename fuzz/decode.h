@@ -13,10 +13,14 @@
 
 #include "call.h"
 
-/* Version of the byte format.  2: a raw node record gets backing memory
- * only up to BF_DECODE_MEM_PAGES, like a header node (1 allowed up to
- * BF_MEM_MAX_PAGES: 64 MiB filled and checked per input, and kept). */
-#define BF_FORMAT_VERSION 2
+/* Version of the byte format.  3: a place argument of kind 7 whose detail
+ * byte has bit 4 set is a last frame below 2^64 in the request's alignment
+ * (2^64 - align or - 2 align, minus 1 with the kind's bit 5), not one of the
+ * 64-bit edges again; raw records (encoded traces, minimized reproducers,
+ * the shipped corpora) decode as before.  2: a raw node record gets
+ * backing memory only up to BF_DECODE_MEM_PAGES, like a header node (1
+ * allowed up to BF_MEM_MAX_PAGES: 64 MiB filled and checked per input). */
+#define BF_FORMAT_VERSION 3
 #define BF_DECODE_MAX_CALLS 64    /* calls from records (prelude not counted) */
 #define BF_DECODE_MAX_RAW 80      /* raw records (encoded traces, prelude included) */
 #define BF_RECORD_SIZE 8          /* one call record */

@@ -280,7 +280,7 @@ if [ -f examples/kbitmap/kbitmap.c ]; then
         got=$("$T/ub/libfuzzer/fuzz/replay-kbitmap" "$d/minimized" 2>&1 | grep -c "kbitmap.c:$line:[0-9]*: runtime error: signed integer overflow")
         if [ -s "$d/minimized" ] && [ "$got" -ge 1 ] && [ "$(wc -c <"$d/minimized")" -le "$(wc -c <"$T/ub.bin")" ] &&
             head -n 1 "$d/minimized.trace" | grep -qxF "# bootfuzz: $want" &&
-            grep -qF "replay-kbitmap $d/minimized" "$d/minimized.trace" && grep -q '^alloc ' "$d/minimized.trace" &&
+            grep -qF "replay-kbitmap' '$d/minimized'" "$d/minimized.trace" && grep -q '^alloc ' "$d/minimized.trace" &&
             grep -q '^minimizer: ' "$d/meta" && ! grep -q -e FAILED -e '/triage\.[0-9]*/' "$d/meta"; then
             echo "ok - its reproducer replays to the runtime error on the sanitizer build; its trace says how ($(grep '^minimizer: ' "$d/meta"))"
         else

@@ -110,7 +110,7 @@ check "list shows the reference as the judge" out_has "^ref  *judge"
 check "list shows fast as exact (its BF_PROMISES_EXACT flag)" out_has "^fast  *exact"
 run "$BF" list --names
 check "list --names prints every registered backend, one a line" \
-    sh -c 'printf "ref\n2614\n2614fixed\nfast\n" | cmp -s - "$1"' _ "$T/out"
+    sh -c 'printf "ref\n2614\n2614fixed\nfast\nfast_small\n" | cmp -s - "$1"' _ "$T/out"
 run "$BF" list --frob
 check "list refuses an unknown flag (exit 2)" status_is 2
 
