@@ -111,7 +111,7 @@ int cmd_minimize(int argc, char **argv)
     bf_call calls[BF_DECODE_MAX_RAW];
     unsigned n = 0, tries = 0;
     clock_t t0 = clock();
-    int rc = bf_minimize(r, data, len, calls, &n, &tries);
+    int rc = bf_minimize_guarded(r, data, len, calls, &n, &tries, in);
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
     free(data);
     if (rc == -1) {

@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -609,12 +610,51 @@ static bf_runner *fresh_runner(const bf_runner *r)
 
 /* ---- the signature's brackets: what decided the failing call ---- */
 
+int bf_in_child(int (*fn)(void *), void *arg, unsigned secs)
+{
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* die quietly: the engines' and sanitizers' handlers would report
+         * the child's crash as the input's own (and write artifacts) */
+        static const int sig[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGALRM};
+        for (unsigned i = 0; i < sizeof sig / sizeof *sig; i++)
+            signal(sig[i], SIG_DFL);
+        alarm(secs); /* a hang is a failure too, and leaves no orphan behind */
+        _exit(fn(arg) ? 0 : 1);
+    }
+    if (pid < 0) /* no process to spare: here, as it is */
+        return fn(arg);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
 /* calls[0, n) as an input: does it fail at its last call with signature
  * `base` (brackets not computed), on a fresh instance (create(): nothing
  * an earlier run left in this process can change the answer)?  In a child
- * process: the request taken apart is one nobody fuzzed, and a backend
- * that crashes on it must not take the finding at hand with it (a crash
- * there means the finding went away: the part was needed). */
+ * process (bf_in_child): the request taken apart is one nobody fuzzed, and
+ * a backend that crashes or hangs on it must not take the finding at hand
+ * with it (either means the finding went away: the part was needed). */
+typedef struct alike {
+    const bf_runner *r;
+    const uint8_t *buf;
+    size_t len;
+    unsigned n;
+    const char *base;
+} alike;
+
+static int alike_here(void *p)
+{
+    const alike *a = p;
+    bf_runner *g = fresh_runner(a->r);
+    g->shape_check = 0;
+    int same = run_checked(g, a->buf, a->len) && g->nlog == a->n && !strcmp(g->signature, a->base);
+    bf_runner_free(g);
+    return same;
+}
+
 static int fails_alike(const bf_runner *r, const bf_call *calls, unsigned n, const char *base)
 {
     size_t len = bf_encode_calls(calls, n, NULL, 0);
@@ -622,25 +662,8 @@ static int fails_alike(const bf_runner *r, const bf_call *calls, unsigned n, con
     if (!buf)
         abort();
     bf_encode_calls(calls, n, buf, len);
-    fflush(NULL); /* nothing buffered is written twice */
-    pid_t pid = fork();
-    if (pid == 0) {
-        bf_runner *g = fresh_runner(r);
-        g->shape_check = 0;
-        int same = run_checked(g, buf, len) && g->nlog == n && !strcmp(g->signature, base);
-        _exit(same ? 0 : 1);
-    }
-    int same = 0, st = 0;
-    if (pid > 0) {
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
-        same = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    } else { /* no process to spare: here, as it is */
-        bf_runner *g = fresh_runner(r);
-        g->shape_check = 0;
-        same = run_checked(g, buf, len) && g->nlog == n && !strcmp(g->signature, base);
-        bf_runner_free(g);
-    }
+    alike a = {r, buf, len, n, base};
+    int same = bf_in_child(alike_here, &a, BF_CHILD_SECS);
     free(buf);
     return same;
 }

@@ -75,6 +75,16 @@ typedef struct bf_runner {
     char state_lines[1024];
 } bf_runner;
 
+/* Run fn(arg) in a child process, with at most `secs` seconds and the
+ * signals engines and sanitizers catch back to their defaults (so a crash
+ * there dies quietly): 1 when fn returned non-zero and the child exited,
+ * 0 when fn returned 0, or the child crashed or ran out of time.  Without
+ * a process to spare (fork fails), fn runs here.  For running requests
+ * nobody fuzzed (a signature's parts, a minimizer's candidates) without
+ * risking the finding at hand. */
+#define BF_CHILD_SECS 10
+int bf_in_child(int (*fn)(void *), void *arg, unsigned secs);
+
 /* A runner for the registered backend `name` (its fuzz target has the same
  * name), checked as `check` says.  options: "NAME=VALUE,NAME=VALUE" set on
  * the backend under test (the 2.6.14 port's bug switches), or NULL/"".

@@ -9,9 +9,12 @@
  * 4. Tidy: remove single calls once more until nothing changes.
  * A candidate is accepted only if it fails with the same signature.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "minimize.h"
 
@@ -22,12 +25,33 @@ typedef struct mctx {
     unsigned tries;
 } mctx;
 
-/* Does this call list still fail with the same signature? */
+static int careful; /* bf_minimize_careful() */
+
+void bf_minimize_careful(int on) { careful = on; }
+
+typedef struct cand {
+    mctx *m;
+    size_t len;
+} cand;
+
+static int fails_here(void *p)
+{
+    cand *c = p;
+    return bf_runner_run(c->m->r, c->m->buf, c->len) && !strcmp(c->m->r->signature, c->m->want);
+}
+
+/* Does this call list still fail with the same signature?  Careful: first
+ * in a child process, so that a candidate the backend crashes or hangs on
+ * is only a candidate that does not fail alike; then here, where it is now
+ * known to end, for the runner's log. */
 static int still_fails(mctx *m, const bf_call *calls, unsigned n)
 {
     size_t len = bf_encode_calls(calls, n, m->buf, sizeof m->buf);
     m->tries++;
-    return bf_runner_run(m->r, m->buf, len) && !strcmp(m->r->signature, m->want);
+    cand c = {m, len};
+    if (careful && !bf_in_child(fails_here, &c, BF_CHILD_SECS))
+        return 0;
+    return fails_here(&c);
 }
 
 /* Calls actually run: the failing one is the last the runner logged. */
@@ -223,4 +247,86 @@ int bf_minimize(bf_runner *r, const uint8_t *data, size_t size, bf_call *out, un
     *nout = n;
     *tries = m.tries;
     return 0;
+}
+
+/* What a minimization in a child process sends back. */
+typedef struct min_result {
+    int rc;
+    unsigned n, tries;
+    bf_call calls[BF_DECODE_MAX_RAW];
+} min_result;
+
+static int write_all(int fd, const void *p, size_t len)
+{
+    const char *c = p;
+    while (len) {
+        ssize_t w = write(fd, c, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        c += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* bf_minimize, first in a child process: a candidate the backend crashes or
+ * hangs on (a request nobody fuzzed) must not take the finding with it.
+ * When the child dies that way, the minimization runs again here with
+ * every candidate in a child of its own (careful: slower, never lost). */
+int bf_minimize_guarded(bf_runner *r, const uint8_t *data, size_t len, bf_call *calls,
+                        unsigned *n, unsigned *tries, const char *in)
+{
+    int fds[2];
+    min_result *res = calloc(1, sizeof *res);
+    if (!res)
+        abort();
+    fflush(NULL);
+    pid_t pid = pipe(fds) == 0 ? fork() : -1;
+    if (pid == 0) {
+        close(fds[0]);
+        res->rc = bf_minimize(r, data, len, res->calls, &res->n, &res->tries);
+        _exit(write_all(fds[1], res, sizeof *res) == 0 ? 0 : 3);
+    }
+    int ok = 0;
+    if (pid > 0) {
+        close(fds[1]);
+        size_t got = 0;
+        while (got < sizeof *res) {
+            ssize_t k = read(fds[0], (char *)res + got, sizeof *res - got);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                break;
+            got += (size_t)k;
+        }
+        close(fds[0]);
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        ok = got == sizeof *res && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        if (!ok)
+            fprintf(stderr, "bootfuzz: minimizing %s: a candidate crashed the backend or ran out of "
+                            "time; minimizing again, each candidate in a process of its own\n", in);
+    }
+    int rc;
+    if (ok) {
+        rc = res->rc;
+        *n = res->n;
+        *tries = res->tries;
+        memcpy(calls, res->calls, sizeof res->calls);
+        /* the runner holds the minimized run, as bf_minimize leaves it */
+        if (rc == 0) {
+            uint8_t bytes[1 + BF_DECODE_MAX_RAW * 41];
+            size_t blen = bf_encode_calls(calls, *n, bytes, sizeof bytes);
+            bf_runner_run(r, bytes, blen);
+        }
+    } else {
+        bf_minimize_careful(1);
+        rc = bf_minimize(r, data, len, calls, n, tries);
+        bf_minimize_careful(0);
+    }
+    free(res);
+    return rc;
 }

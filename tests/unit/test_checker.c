@@ -22,6 +22,7 @@
 
 #include "backends.h"
 #include "lockstep.h"
+#include "minimize.h"
 #include "tap.h"
 
 #define PAGE BF_PAGE_SIZE
@@ -57,6 +58,7 @@ enum flaw {
     EINVAL_AS_ENOMEM,   /* an alloc the contract rejects answers ENOMEM */
     BUG_MAP_NULL,       /* alloc and free_all both stop at BUG_ON(map == NULL), line 9 */
     ABORTS_WITHOUT_GOAL, /* IGNORES_GOAL, and an alloc without a goal crashes the process */
+    HANGS_WITHOUT_GOAL,  /* IGNORES_GOAL, and an alloc without a goal never returns */
 };
 
 typedef struct planted {
@@ -163,7 +165,10 @@ static bf_result p_alloc(void *s, uint64_t z, uint64_t al, uint64_t g, uint64_t 
         return bf_bug("map == NULL", 9);
     if (p->flaw == ABORTS_WITHOUT_GOAL && g == 0)
         abort(); /* (a real crash: signing must survive it) */
-    int drop = p->flaw == IGNORES_GOAL || p->flaw == ABORTS_WITHOUT_GOAL;
+    while (p->flaw == HANGS_WITHOUT_GOAL && g == 0)
+        ; /* (a real hang: signing must survive it, and leave no process behind) */
+    int drop = p->flaw == IGNORES_GOAL || p->flaw == ABORTS_WITHOUT_GOAL ||
+               p->flaw == HANGS_WITHOUT_GOAL;
     bf_result r = REF->alloc(p->in, z, al, drop ? 0 : g,
                              p->flaw == IGNORES_LIMIT ? 0 : l);
     if (r.err == BF_EINVAL && p->flaw == EINVAL_AS_ENOMEM)
@@ -481,6 +486,23 @@ static void signatures(void)
      * needed */
     signed_as(ABORTS_WITHOUT_GOAL, ALLOC(PAGE, PAGE, 0x108000, 0), goal, 0,
               "a dropped goal, in a backend that crashes without one");
+    signed_as(HANGS_WITHOUT_GOAL, ALLOC(PAGE, PAGE, 0x108000, 0), goal, 0,
+              "a dropped goal, in a backend that hangs without one (the child's time runs out)");
+    /* the minimizer tries goal 0 too: guarded, the crash only rejects that
+     * candidate (unguarded, it would end this test process) */
+    {
+        uint8_t buf[256];
+        size_t len = one_call(buf, sizeof buf, ALLOC(PAGE, PAGE, 0x108000, 0));
+        next_flaw = ABORTS_WITHOUT_GOAL;
+        bf_runner *r = bf_runner_new_with(&planted_be, NULL, BF_CHECK_EXACT);
+        bf_call out[BF_DECODE_MAX_RAW];
+        unsigned n = 0, tries = 0;
+        int rc = bf_minimize_guarded(r, buf, len, out, &n, &tries, "a test input");
+        check(rc == 0 && n >= 1 && out[n - 1].op == BF_OP_ALLOC && out[n - 1].arg[2] != 0 &&
+                  !strcmp(r->signature, goal),
+              "minimize, guarded: a candidate that crashes the backend is rejected; the result keeps its goal and signature");
+        bf_runner_free(r);
+    }
     /* the goal lies past the window: the contract starts at the node, the
      * flaw at the goal.  The window rule reads the limit alone (§4.2): the
      * goal, needed too, is not said */
