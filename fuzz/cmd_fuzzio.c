@@ -190,6 +190,9 @@ static int replay_one(bf_runner *r, replay_item *it, int verbose, int quiet)
             save_leak_before(it->path, r->leak_input, r->leak_size);
         if (verbose)
             bf_runner_report(r, stdout);
+        /* out now: a later input that crashes the backend (and this
+         * process) must not take the findings before it along */
+        fflush(stdout);
     }
     return f;
 }

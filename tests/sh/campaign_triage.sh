@@ -321,13 +321,37 @@ mkdir -p "$W8/artifacts"
 cp "$f_lastoff" "$W8/artifacts/crash-$(h "$f_lastoff")"
 cp "$f_null" "$W8/artifacts/crash-b00b000000000000000000000000000000000000"
 BUILD="$FB" CRASHES="$T/c8" MINIMIZER="$RB/bootfuzz" sh scripts/triage "$W8" 2614 >"$T/out8" 2>&1
-if grep -q 'the batch replay stopped' "$T/out8" &&
+rc8=$?
+if [ "$rc8" -eq 0 ] && grep -q 'the batch replay stopped' "$T/out8" &&
+    awk -F'\t' '$3 == "finding" && $5 ~ /^CRASH 2614 SIGSEGV /' "$W8/triage.tsv" | grep -q . &&
+    cmp -s "$T/c8/2614/"crash-2614-sigsegv-*/minimized "$W8/artifacts/crash-b00b000000000000000000000000000000000000" &&
     awk -F'\t' -v h="$(h "$f_lastoff")" '$1 == h && $3 == "finding" && $5 == "MISMATCH free last_offset 2614"' "$W8/triage.tsv" | grep -q . &&
     [ -s "$T/c8/2614/mismatch-free-last_offset-2614/minimized" ] &&
     ! grep -q 'not-reproducible' "$W8/triage.tsv"; then
-    echo "ok - a replay that dies on one artifact: the batch is replayed one by one, no finding lost"
+    echo "ok - a replay that dies on one artifact: the batch is replayed one by one, no finding lost, the crash kept by its signal with the artifact as its reproducer (exit 0)"
 else
-    echo "not ok - a replay that dies on one artifact took the batch's findings with it"
+    echo "not ok - a replay that dies on one artifact took the batch's findings with it (exit $rc8)"
     sed 's/^/    /' "$T/out8"
     sed 's/^/    /' "$W8/triage.tsv"
+fi
+
+# a tool that dies at exit (a backend whose destroy() crashes) after it
+# printed its findings: they are the findings
+cat >"$FB/bootfuzz" <<FAKE
+#!/bin/sh
+"$RB/bootfuzz" "\$@"
+rc=\$?
+case \$1 in replay) kill -ABRT \$\$ ;; esac
+exit \$rc
+FAKE
+W9="$T/work9"
+mkdir -p "$W9/artifacts"
+cp "$f_lastoff" "$W9/artifacts/crash-$(h "$f_lastoff")"
+BUILD="$FB" CRASHES="$T/c9" MINIMIZER="$RB/bootfuzz" sh scripts/triage "$W9" 2614 >"$T/out9" 2>&1
+if awk -F'\t' '$3 == "finding" && $5 == "MISMATCH free last_offset 2614"' "$W9/triage.tsv" | grep -q . &&
+    ! grep -q 'CRASH\|not-reproducible' "$W9/triage.tsv"; then
+    echo "ok - a replay that dies at exit after printing its finding: the finding is kept"
+else
+    echo "not ok - a replay that dies at exit lost the finding it printed"
+    sed 's/^/    /' "$T/out9" "$W9/triage.tsv"
 fi
