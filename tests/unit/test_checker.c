@@ -19,10 +19,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backends.h"
 #include "lockstep.h"
 #include "minimize.h"
+#include "suppress.h"
 #include "tap.h"
 
 #define PAGE BF_PAGE_SIZE
@@ -59,6 +61,7 @@ enum flaw {
     BUG_MAP_NULL,       /* alloc and free_all both stop at BUG_ON(map == NULL), line 9 */
     ABORTS_WITHOUT_GOAL, /* IGNORES_GOAL, and an alloc without a goal crashes the process */
     HANGS_WITHOUT_GOAL,  /* IGNORES_GOAL, and an alloc without a goal never returns */
+    EINVAL_ALIGN_0,      /* alloc with align 0 answers EINVAL (it means 1: valid) */
 };
 
 typedef struct planted {
@@ -163,6 +166,8 @@ static bf_result p_alloc(void *s, uint64_t z, uint64_t al, uint64_t g, uint64_t 
         return bf_fail(BF_ENOMEM); /* the only free run is exactly 4 pages */
     if (p->flaw == BUG_MAP_NULL)
         return bf_bug("map == NULL", 9);
+    if (p->flaw == EINVAL_ALIGN_0 && al == 0)
+        return bf_fail(BF_EINVAL);
     if (p->flaw == ABORTS_WITHOUT_GOAL && g == 0)
         abort(); /* (a real crash: signing must survive it) */
     while (p->flaw == HANGS_WITHOUT_GOAL && g == 0)
@@ -409,6 +414,29 @@ static void reset_leak(void)
           "without the fresh-instance check the leak passes for an ordinary finding (the check "
           "is what names it)");
     bf_runner_free(r);
+
+    /* the signature as printed, pasted into a suppressions file, suppresses it */
+    r = bf_runner_new_with(&planted_be, NULL, BF_CHECK_INVARIANTS);
+    bf_runner_run(r, buf, len);
+    bf_runner_run(r, buf, len);
+    char path[] = "/tmp/bootfuzz-test-supp-XXXXXX", err[256];
+    int fd = mkstemp(path);
+    FILE *sf = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (sf) {
+        fprintf(sf, "%s\n", r->signature + strlen("bootfuzz: "));
+        fclose(sf);
+    }
+    bf_runner_free(r);
+    r = bf_runner_new_with(&planted_be, NULL, BF_CHECK_INVARIANTS);
+    r->supp = bf_supp_load(path, err, sizeof err);
+    first = bf_runner_run(r, buf, len);
+    second = bf_runner_run(r, buf, len);
+    check(r->supp && !first && !second && r->suppressed == 1,
+          "a RESET-LEAK signature pasted as printed suppresses that leak");
+    bf_supp_free(r->supp);
+    r->supp = NULL;
+    bf_runner_free(r);
+    unlink(path);
 }
 
 /* Random inputs: the fast mode (with its replay on findings) and the
@@ -533,6 +561,12 @@ static void signatures(void)
     signed_as(EINVAL_AS_ENOMEM, ALLOC(0, 1, 0, 0),
               "bootfuzz: MISMATCH alloc planted misses EINVAL [size=0]", 0,
               "ENOMEM for size 0");
+    /* a valid request rejected: one signature whether the contract places
+     * it or finds no room */
+    const char *valid = "bootfuzz: MISMATCH alloc planted=EINVAL ref=valid [align=0]";
+    signed_as(EINVAL_ALIGN_0, ALLOC(PAGE, 0, 0, 0), valid, 1, "align 0 rejected (the contract places it)");
+    signed_as(EINVAL_ALIGN_0, ALLOC(64 * PAGE, 0, 0, 0), valid, 1,
+              "align 0 rejected (the contract finds no room: ENOMEM)");
     const char *bug = "bootfuzz: BUG planted \"map == NULL\" line 9";
     signed_as(BUG_MAP_NULL, ALLOC(PAGE, PAGE, 0, 0), bug, 1, "a BUG reached from alloc");
     signed_as(BUG_MAP_NULL, (bf_call){.op = BF_OP_FREE_ALL}, bug, 1,
@@ -591,7 +625,7 @@ int main(void)
            "a BUG on a free of a free page (contract: ENOTRESERVED) is agreement; it ends the input");
     judged(DOUBLE_FREE_OK, "bootfuzz: MISMATCH free planted misses ENOTRESERVED [page-free]", 3,
            "a free of a free page that answers OK");
-    judged(REJECTS_VALID, "bootfuzz: MISMATCH reserve planted=EINVAL ref=OK", 5,
+    judged(REJECTS_VALID, "bootfuzz: MISMATCH reserve planted=EINVAL ref=valid", 5,
            "a valid reserve answered EINVAL");
     judged(BUG_ON_VALID, "bootfuzz: BUG planted \"start >= eidx\" line 7", 6, "a BUG on a valid alloc");
     judged(FREE_FREES_NOTHING, "bootfuzz: MISMATCH free pages planted", 2,
