@@ -155,8 +155,12 @@ group_dir() {
     _base="$1/$(slug_of "$2")"
     _d=$_base
     _n=1
-    while [ -e "$_d" ]; do
-        if [ -f "$_d/signature" ]; then
+    while [ -e "$_d" ] || { [ -f "$1/.moved" ] && awk -F'\t' -v n="${_d##*/}" '$1 == n { f = 1 } END { exit !f }' "$1/.moved"; }; do
+        # (a name scripts/resign moved a group away from is never taken
+        # again: a work directory that knew the group by it finds it moved)
+        if [ ! -e "$_d" ]; then
+            :
+        elif [ -f "$_d/signature" ]; then
             [ "$(cat "$_d/signature")" = "$2" ] && break
         elif [ -f "$_d/meta" ]; then
             [ "$(sed -n 's/^signature[^:]*: //p' "$_d/meta" | head -n 1)" = "$2" ] && break

@@ -86,8 +86,12 @@ fi
 # the old name still leads to the group: triage's check and the report
 CRASHES="$C" sh scripts/triage "$W" 2614 >"$T/tri" 2>&1
 trc=$?
-if [ "$trc" -eq 0 ] && ! grep -q ERROR "$T/tri"; then
-    echo "ok - resign: a work directory that knew the group by its old name still finds it (.moved)"
+printf '{"time":%d,"session":1,"elapsed":5,"fuzz_time":5,"execs":10,"session_execs":10,"exec_per_sec":2,"cov":100,"afl_cov":null,"afl_edges":null,"corpus":0,"findings":1}\n' \
+    "$(date +%s)" >"$W/stats.jsonl"
+CRASHES="$C" sh scripts/report "$W" 2614 libfuzzer >/dev/null 2>&1
+if [ "$trc" -eq 0 ] && ! grep -q ERROR "$T/tri" && grep -qF "| \`$SIG_L\` | 1 |" "$W/report.md" &&
+    ! grep -q 'old words' "$W/report.md"; then
+    echo "ok - resign: a work directory that knew the group by its old name still finds it (.moved), and its report shows the signature it has now"
 else
     echo "not ok - resign: triage of a work directory after resign (exit $trc)"
     sed 's/^/    /' "$T/tri"
@@ -112,4 +116,45 @@ if [ "$rc" -eq 0 ] && [ "$(cat "$dj/signature")" = "$SIG_J" ] && [ "$(cat "$dn/s
 else
     echo "not ok - resign: two bugs were taken for one (exit $rc)"
     sed 's/^/    /' "$T/out2"; find "$C2/2614" -maxdepth 2 | sed 's/^/    /'
+fi
+
+# killed (SIGKILL) at each of its steps, then run again: the same store as
+# an uninterrupted run, every rename recorded, nothing left aside
+scenario() { # scenario DIR: the stale store of the first case
+    mkdir -p "$1/2614"
+    cp -R "$L" "$1/2614/old-name-of-last-offset"
+    resigned_as "$1/2614/old-name-of-last-offset" "MISMATCH free last_offset 2614 (old words)"
+    cp -R "$J" "$1/2614/old-below"
+    cp -R "$J" "$1/2614/old-free-below-nodes"
+    for g in old-below old-free-below-nodes; do resigned_as "$1/2614/$g" "MISMATCH free 2614=OK ref=EINVAL"; done
+    cp -R "$N" "$1/2614/zz-old-n"
+    resigned_as "$1/2614/zz-old-n" "MISMATCH free 2614=OK ref=EINVAL (N)"
+}
+# the store as a list: every path with its file's hash (what must match)
+shape() { (cd "$1" && find . -path ./2614/.moved -prune -o -type f -print | sort | xargs -d '\n' sha1sum); }
+scenario "$T/whole"
+BUILD=$BUILD sh scripts/resign "$T/whole" 2614 >/dev/null 2>&1
+bad=""
+for step in resign-signed resign-aside resign-recorded resign-placed; do
+    K="$T/killed-$step"
+    scenario "$K"
+    BOOTFUZZ_CRASH_AT=$step BUILD=$BUILD sh scripts/resign "$K" 2614 >/dev/null 2>&1
+    killed=$?
+    BUILD=$BUILD sh scripts/resign "$K" 2614 >"$T/again" 2>&1
+    moved_ok=yes
+    for old in old-name-of-last-offset old-below old-free-below-nodes zz-old-n; do
+        # every old name leads to a group (.moved followed), or is one still
+        [ -d "$K/2614/$old" ] && continue
+        new=$(awk -F'\t' -v n="$old" '$1 == n { m = $2 } END { print m }' "$K/2614/.moved" 2>/dev/null)
+        [ -n "$new" ] && [ -d "$K/2614/$new" ] || moved_ok=no
+    done
+    if [ "$killed" -ne 137 ] || [ "$(shape "$K")" != "$(shape "$T/whole")" ] || [ "$moved_ok" = no ] ||
+        ls -a "$K/2614" | grep -q '^\.resign\.'; then
+        bad="$bad $step(exit $killed, moved $moved_ok)"
+    fi
+done
+if [ -z "$bad" ]; then
+    echo "ok - resign killed at each step (signed, aside, recorded, placed), then run again: the store of an uninterrupted run, every old name leads to its group"
+else
+    echo "not ok - resign killed and run again differs from an uninterrupted run at:$bad"
 fi
