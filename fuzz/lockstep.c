@@ -629,8 +629,8 @@ int bf_in_child(int (*fn)(void *), void *arg, unsigned secs)
         alarm(secs); /* a hang is a failure too, and leaves no orphan behind */
         _exit(fn(arg) ? 0 : 1);
     }
-    if (pid < 0) /* no process to spare: here, as it is */
-        return fn(arg);
+    if (pid < 0) /* no process to spare: the caller decides */
+        return -1;
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
@@ -644,7 +644,7 @@ int bf_in_child(int (*fn)(void *), void *arg, unsigned secs)
  * a backend that crashes or hangs on it must not take the finding at hand
  * with it (either means the finding went away: the part was needed). */
 typedef struct alike {
-    const bf_runner *r;
+    bf_runner *g; /* a fresh runner, never run in this process: each child runs its own copy */
     const uint8_t *buf;
     size_t len;
     unsigned n;
@@ -654,22 +654,28 @@ typedef struct alike {
 static int alike_here(void *p)
 {
     const alike *a = p;
-    bf_runner *g = fresh_runner(a->r);
-    g->shape_check = 0;
-    int same = run_checked(g, a->buf, a->len) && g->nlog == a->n && !strcmp(g->signature, a->base);
-    bf_runner_free(g);
-    return same;
+    return run_checked(a->g, a->buf, a->len) && a->g->nlog == a->n && !strcmp(a->g->signature, a->base);
 }
 
-static int fails_alike(const bf_runner *r, const bf_call *calls, unsigned n, const char *base)
+/* `g`: a fresh runner of r's backend (fresh_runner, brackets off) that only
+ * children run, so each starts from create() at the cost of one creation
+ * per finding, not one per part (copy-on-write does the rest). */
+static int fails_alike(const bf_runner *r, bf_runner *g, const bf_call *calls, unsigned n,
+                       const char *base)
 {
     size_t len = bf_encode_calls(calls, n, NULL, 0);
     uint8_t *buf = malloc(len);
     if (!buf)
         abort();
     bf_encode_calls(calls, n, buf, len);
-    alike a = {r, buf, len, n, base};
+    alike a = {g, buf, len, n, base};
     int same = bf_in_child(alike_here, &a, BF_CHILD_SECS);
+    if (same < 0) { /* no process to spare: here, on a runner of its own */
+        a.g = fresh_runner(r);
+        a.g->shape_check = 0;
+        same = alike_here(&a);
+        bf_runner_free(a.g);
+    }
     free(buf);
     return same;
 }
@@ -721,6 +727,8 @@ static int off_align_node(bf_runner *r, const bf_call *c, uint64_t align)
  * tried first, which is another call, not a simpler one). */
 static void alloc_tags(bf_runner *r, int rejected_why, char *tags, size_t cap)
 {
+    bf_runner *g = fresh_runner(r);
+    g->shape_check = 0;
     unsigned n = r->nlog;
     bf_call *calls = malloc(n * sizeof *calls);
     if (!calls)
@@ -733,12 +741,12 @@ static void alloc_tags(bf_runner *r, int rejected_why, char *tags, size_t cap)
     uint64_t *size = &c->arg[k], *align = &c->arg[k + 1];
     /* the calls re-encoded must fail alike as they are (an input whose
      * finding needs its decoder's own shape: the reasons alone) */
-    int can = fails_alike(r, calls, n, r->signature);
+    int can = fails_alike(r, g, calls, n, r->signature);
     if (rejected_why) {
         unsigned why = (unsigned)rejected_why;
         if (can && (why & REF_WHY_SIZE0) && (why & ~REF_WHY_SIZE0)) {
             *size = 1; /* another reason still rejects it: is size 0 needed? */
-            if (fails_alike(r, calls, n, r->signature))
+            if (fails_alike(r, g, calls, n, r->signature))
                 why &= ~REF_WHY_SIZE0;
             else
                 *size = 0;
@@ -746,7 +754,7 @@ static void alloc_tags(bf_runner *r, int rejected_why, char *tags, size_t cap)
         if (can && (why & REF_WHY_ALIGN) && (why & ~REF_WHY_ALIGN)) {
             uint64_t was = *align;
             *align = 1;
-            if (fails_alike(r, calls, n, r->signature))
+            if (fails_alike(r, g, calls, n, r->signature))
                 why &= ~REF_WHY_ALIGN;
             else
                 *align = was;
@@ -769,7 +777,7 @@ static void alloc_tags(bf_runner *r, int rejected_why, char *tags, size_t cap)
         if (was == 0 || only_align || (only_limit && p == 0))
             continue;
         *a = 0;
-        if (!fails_alike(r, calls, n, r->signature)) {
+        if (!fails_alike(r, g, calls, n, r->signature)) {
             *a = was;
             t = append(t, end, "%s%s", t > tags ? " " : "", part[p]);
         }
@@ -777,7 +785,7 @@ static void alloc_tags(bf_runner *r, int rejected_why, char *tags, size_t cap)
     uint64_t was = *align;
     if (was != 1 && !only_limit) {
         *align = 1;
-        if (!fails_alike(r, calls, n, r->signature)) {
+        if (!fails_alike(r, g, calls, n, r->signature)) {
             *align = was;
             t = append(t, end, "%s%s", t > tags ? " " : "",
                        was == 0 ? "align=0" : was > BF_PAGE_SIZE ? "align>page" : "align");
@@ -787,6 +795,7 @@ static void alloc_tags(bf_runner *r, int rejected_why, char *tags, size_t cap)
     }
 out:
     free(calls);
+    bf_runner_free(g);
 }
 
 /* Append to the signature what the contract says decided the failing call:

@@ -78,8 +78,9 @@ typedef struct bf_runner {
 /* Run fn(arg) in a child process, with at most `secs` seconds and the
  * signals engines and sanitizers catch back to their defaults (so a crash
  * there dies quietly): 1 when fn returned non-zero and the child exited,
- * 0 when fn returned 0, or the child crashed or ran out of time.  Without
- * a process to spare (fork fails), fn runs here.  For running requests
+ * 0 when fn returned 0, or the child crashed or ran out of time; -1 when
+ * there was no process to spare (fork failed: the caller decides whether
+ * to run it here).  For running requests
  * nobody fuzzed (a signature's parts, a minimizer's candidates) without
  * risking the finding at hand. */
 #define BF_CHILD_SECS 10

@@ -49,8 +49,8 @@ static int still_fails(mctx *m, const bf_call *calls, unsigned n)
     size_t len = bf_encode_calls(calls, n, m->buf, sizeof m->buf);
     m->tries++;
     cand c = {m, len};
-    if (careful && !bf_in_child(fails_here, &c, BF_CHILD_SECS))
-        return 0;
+    if (careful && bf_in_child(fails_here, &c, BF_CHILD_SECS) == 0)
+        return 0; /* (-1, no process to spare: tried here, at the risk it has) */
     return fails_here(&c);
 }
 
