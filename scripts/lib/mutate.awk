@@ -3,8 +3,8 @@
 #   awk -f mutate.awk -v mode=list  [-v active=FILE] [-v funcs=ERE] [-v skip=ERE] SRC.c
 #   awk -f mutate.awk -v mode=apply -v want=ID SRC.c   > MUTANT.c
 #
-# Every mutant of SRC.c gets an id, in order of line, then column, then
-# operator; the ids depend on the text of SRC.c alone, so the same file
+# Every mutant of SRC.c gets an id, in order of line, then column (a dropped
+# statement last on its line); the ids depend on the text of SRC.c alone, so the same file
 # always gives the same list (filters only hide mutants, they do not
 # renumber them).  `list` prints one line per mutant, tab-separated:
 #     id line col op function state change original mutated
