@@ -59,7 +59,7 @@ BACKEND_SET := $(BUILD)/backend-set
 $(shell mkdir -p "$(BUILD)" && echo "$(BACKEND)" | cmp -s - "$(BACKEND_SET)" 2>/dev/null || \
   echo "$(BACKEND)" >"$(BACKEND_SET)")
 
-.PHONY: all replays test asan bench bench-bugs bench-harness bench-triage clean fuzzers libfuzzer afl fuzz \
+.PHONY: all replays test asan bench bench-bugs bench-harness bench-triage mutants clean fuzzers libfuzzer afl fuzz \
         gate coverage canary
 # Fuzz targets: one per registered backend, named as it is.  Only a built
 # tool can say which backends registered, so the per-target binaries are
@@ -215,6 +215,13 @@ coverage:
 # Time for the harness to find each 2.6.14 bug from an empty corpus.
 bench-bugs: libfuzzer
 	sh scripts/bench-bugs
+
+# Mutation testing (docs/mutants.md): mutants of a backend's source, each built,
+# run through its tests and fuzzed from an empty corpus; prints the kill matrix.
+# make mutants [MUTANT_FILE=impl/fast.c | BACKEND=path] [TARGET=name] [MUTANTS_MAX=n]
+#   [MUTANT_IDS="..."] [FUZZ_SECS=60] [SEED=1] [JOBS=1] [OUT=work/mutants/<name>]
+mutants:
+	sh scripts/mutants "$(or $(MUTANT_FILE),$(BACKEND),impl/fast.c)" $(TARGET)
 
 # Triage's groups against ground truth: the 2614 target fuzzed with its bug
 # switches on (and subsets), triaged, each group labelled by the switches

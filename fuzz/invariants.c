@@ -584,8 +584,48 @@ int bf_checker_sync(bf_checker *k)
     return 0;
 }
 
+/* The queries agree with each other and with backend.h (end of an input,
+ * after the whole state was read): page_reserved of a node's first, middle
+ * and last page is the bit read_bits gave (a backend with read_bits has its
+ * page_reserved checked nowhere else); a pfn in no node, a node id past the
+ * last, answer -1. */
+static int queries_agree(bf_checker *k)
+{
+    const bf_backend *be = k->s->be;
+    uint64_t top = 0;
+    for (uint64_t i = 0; i < k->nnodes; i++) {
+        bf_inv_node *n = &k->node[i];
+        if (n->end > top)
+            top = n->end;
+        if (!n->live || !be->read_bits)
+            continue;
+        const uint64_t at[3] = {0, (n->end - n->start) / 2, n->end - n->start - 1};
+        for (int j = 0; j < 3; j++) {
+            int r = be->page_reserved(k->s->sys, n->start + at[j]);
+            if (r != bit(n->bits, at[j]))
+                return broken(k, "queries", "page_reserved(%llu) answers %d; read_bits says %s",
+                              (unsigned long long)(n->start + at[j]), r,
+                              bit(n->bits, at[j]) ? "reserved" : "free");
+        }
+    }
+    bf_node_info ni;
+    uint64_t w;
+    if (top < BF_PFN_LIMIT && be->page_reserved(k->s->sys, top) != -1)
+        return broken(k, "queries", "page_reserved(%llu), a pfn in no node, does not answer -1",
+                      (unsigned long long)top);
+    if (be->node_info(k->s->sys, k->nnodes, &ni) != -1)
+        return broken(k, "queries", "node_info(%llu), past the last node, does not answer -1",
+                      (unsigned long long)k->nnodes);
+    if (be->read_bits && be->read_bits(k->s->sys, k->nnodes, 0, &w, 1) != -1)
+        return broken(k, "queries", "read_bits(%llu, ...), past the last node, does not answer -1",
+                      (unsigned long long)k->nnodes);
+    return 0;
+}
+
 int bf_checker_final(bf_checker *k)
 {
+    if (queries_agree(k))
+        return -1;
     for (uint64_t i = 0; i < k->nnodes; i++) {
         bf_inv_node *n = &k->node[i];
         if (!memory_matches(k, i, n->start, n->end))

@@ -882,7 +882,8 @@ static void reset_leak(bf_runner *r, const uint8_t *data, size_t size, const cha
             r->leak_input = malloc(r->hist[i].size ? r->hist[i].size : 1);
             if (!r->leak_input)
                 abort();
-            memcpy(r->leak_input, r->hist[i].data, r->hist[i].size);
+            if (r->hist[i].size) /* (the empty input has no bytes, and no buffer) */
+                memcpy(r->leak_input, r->hist[i].data, r->hist[i].size);
             r->leak_size = r->hist[i].size;
         } else {
             free(trace);
