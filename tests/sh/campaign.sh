@@ -54,14 +54,18 @@ else
     echo "not ok - triage stored no groups ($groups) or minimized traces ($mins)"
 fi
 # triage keeps up: at most a tenth of the time fuzzed (sessions summed),
-# plus a second for its fixed costs (a minimization and a flakiness check
-# per group) that only show on a campaign of seconds
+# plus half a second per finding group for its fixed costs there (a
+# minimization in a child process, a flakiness check, and the child runs
+# that sign a finding: docs/harness.md "The brackets"), which only show on
+# a campaign of seconds.  (The cost model, not a loosened figure: signing
+# each finding by the parts it needs costs runs per group; until it did,
+# the bound was a second in all.)
 tsecs=$(sed -n 's/^triage: .* in \([0-9]*\)\.\([0-9]*\)s:.*/\1\2/p' "$T/run2" | sed 's/^0*//')
 fuzzed=$(sed -n 's/^| time fuzzed (sum over sessions) | \([0-9]*\) s |$/\1/p' "$W/report.md")
-if [ -n "$fuzzed" ] && [ "${tsecs:-0}" -le $((fuzzed * 100 + 1000)) ]; then
-    echo "ok - triage of $(wc -l <"$W/triage.tsv") artifacts took ${tsecs} ms for ${fuzzed} s fuzzed"
+if [ -n "$fuzzed" ] && [ "${tsecs:-0}" -le $((fuzzed * 100 + 500 * groups)) ]; then
+    echo "ok - triage of $(wc -l <"$W/triage.tsv") artifacts in $groups groups took ${tsecs} ms for ${fuzzed} s fuzzed"
 else
-    echo "not ok - triage took '${tsecs}' ms for '${fuzzed}' s fuzzed (more than a tenth and a second)"
+    echo "not ok - triage took '${tsecs}' ms for '${fuzzed}' s fuzzed and $groups groups (more than a tenth and half a second a group)"
 fi
 # coverage is in edges: never above what the final corpus reaches, measured
 # here on its own (libFuzzer's fork-mode `cov:` counts features after its
