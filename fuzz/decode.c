@@ -6,7 +6,8 @@
  *   header byte H            nodes = 1 + (H & 3), prelude = (H >> 2) & 3,
  *                            backing memory = (H >> 4) & 1, raw = H & 0x80
  *   3 bytes per header node  start, size and prelude parameter
- *   8-byte call records      byte 0 picks the call, bytes 1-7 its arguments
+ *   8-byte call records      byte 0 picks the call, bytes 1-7 its arguments;
+ *                            a node record can add a run of nodes (v4)
  * Missing bytes read as 0, so every prefix of an input is an input too.
  *
  * Designed for mutation: records have a fixed size, so flipping a byte
@@ -172,8 +173,10 @@ static void pick_range(const bf_dctx *c, const uint8_t *b, uint64_t *addr, uint6
     }
 }
 
-/* Node layouts: starts aligned and misaligned, sizes around word edges. */
-static void pick_node(const bf_dctx *c, uint8_t s, uint8_t z, uint64_t *start, uint64_t *end)
+/* Node layouts: starts aligned and misaligned, sizes around word edges;
+ * at most maxpages pages. */
+static void pick_node(const bf_dctx *c, uint8_t s, uint8_t z, uint64_t maxpages, uint64_t *start,
+                      uint64_t *end)
 {
     static const uint64_t word_edge[12] = {63, 64, 65, 127, 128, 129, 1, 2, 31, 32, 33, 192};
     uint64_t prev = c->nnodes ? c->node[c->nnodes - 1].end : 0;
@@ -190,6 +193,8 @@ static void pick_node(const bf_dctx *c, uint8_t s, uint8_t z, uint64_t *start, u
         break;
     default: pages = 256 + zs; break;
     }
+    if (pages > maxpages)
+        pages = maxpages;
     switch (s & 7) {
     case 0: *start = prev; break;                              /* adjacent */
     case 1: *start = prev + a; break;                          /* a gap */
@@ -212,7 +217,7 @@ static int prelude_next(bf_decoder *d, const bf_dctx *c, bf_call *o)
         unsigned step = d->prelude_step++;
         if (step == 0) {
             o->op = BF_OP_NODE;
-            pick_node(c, nb[0], nb[1], &o->arg[0], &o->arg[1]);
+            pick_node(c, nb[0], nb[1], UINT64_MAX, &o->arg[0], &o->arg[1]);
             if (d->mem && o->arg[1] - o->arg[0] <= BF_DECODE_MEM_PAGES)
                 o->flags |= BF_CALL_MEM;
             d->pending_node = c->nnodes;
@@ -262,11 +267,24 @@ static uint64_t read_u64(bf_decoder *d)
     return v;
 }
 
-int bf_decoder_next(bf_decoder *d, const bf_dctx *c, bf_call *o)
+/* One node of a node run: the run's layout bytes again, after the nodes
+ * added so far, cut to BF_DECODE_RUN_PAGES (65 nodes of at most one block
+ * each keep an input's checking work bounded); no backing memory. */
+static void run_node(bf_decoder *d, const bf_dctx *c, bf_call *o)
 {
-    memset(o, 0, sizeof *o);
+    d->run_left--;
+    o->op = BF_OP_NODE;
+    pick_node(c, d->run_bytes[0], d->run_bytes[1], BF_DECODE_RUN_PAGES, &o->arg[0], &o->arg[1]);
+}
+
+static int next_call(bf_decoder *d, const bf_dctx *c, bf_call *o)
+{
     if (!d->raw && prelude_next(d, c, o))
         return 1;
+    if (d->run_left) {
+        run_node(d, c, o);
+        return 1;
+    }
     if (d->pos >= d->size || d->calls >= (d->raw ? BF_DECODE_MAX_RAW : BF_DECODE_MAX_CALLS))
         return 0;
     d->calls++;
@@ -322,11 +340,33 @@ int bf_decoder_next(bf_decoder *d, const bf_dctx *c, bf_call *o)
         o->op = BF_OP_FREE_ALL;
         o->arg[0] = b[0] % (c->nnodes + 1);
     } else {
+        if ((b[2] & 6) == 6) {
+            /* A node run (format 4): 2..65 nodes, or with bit 6 of byte 4
+             * as many as fill the table and one more, which must be
+             * refused (contract §2: BF_MAX_NODES).  A full table is the
+             * edge of every loop over nodes, and 60 node records would
+             * fill most of an input. */
+            unsigned have = c->nnodes < BF_MAX_NODES ? (unsigned)c->nnodes : BF_MAX_NODES;
+            d->run_left = (b[3] & 0x40) ? BF_MAX_NODES + 1u - have : 2u + (b[3] & 63u);
+            d->run_bytes[0] = b[0];
+            d->run_bytes[1] = b[1];
+            run_node(d, c, o);
+            return 1;
+        }
         o->op = BF_OP_NODE;
-        pick_node(c, b[0], b[1], &o->arg[0], &o->arg[1]);
+        pick_node(c, b[0], b[1], UINT64_MAX, &o->arg[0], &o->arg[1]);
         if ((b[2] & 1) && o->arg[1] - o->arg[0] <= BF_DECODE_MEM_PAGES)
             o->flags = BF_CALL_MEM;
     }
+    return 1;
+}
+
+int bf_decoder_next(bf_decoder *d, const bf_dctx *c, bf_call *o)
+{
+    memset(o, 0, sizeof *o);
+    if (d->emitted >= BF_DECODE_MAX_RAW || !next_call(d, c, o))
+        return 0;
+    d->emitted++;
     return 1;
 }
 

@@ -1,5 +1,5 @@
 /*
- * decode.h - fuzz input bytes -> call sequence (byte format v1, docs/harness.md).
+ * decode.h - fuzz input bytes -> call sequence (byte format BF_FORMAT_VERSION, docs/harness.md).
  *
  * Any byte string decodes to valid calls; the decoder never reads past the
  * input and stops after BF_DECODE_MAX_CALLS calls.  Decoding is online: some
@@ -13,16 +13,21 @@
 
 #include "call.h"
 
-/* Version of the byte format.  3: a place argument of kind 7 whose detail
+/* Version of the byte format.  4: a node record whose argument byte 3 has
+ * bits 1 and 2 set adds a run of nodes (byte 4: how many, or "fill the
+ * table and one more"), so the full node table of contract §2 is one
+ * record away; and no input decodes to more than BF_DECODE_MAX_RAW calls
+ * (what the runner logs and a reproducer holds).  3: a place argument of kind 7 whose detail
  * byte has bit 4 set is a last frame below 2^64 in the request's alignment
  * (2^64 - align or - 2 align, minus 1 with the kind's bit 5), not one of the
  * 64-bit edges again; raw records (encoded traces, minimized reproducers,
  * the shipped corpora) decode as before.  2: a raw node record gets
  * backing memory only up to BF_DECODE_MEM_PAGES, like a header node (1
  * allowed up to BF_MEM_MAX_PAGES: 64 MiB filled and checked per input). */
-#define BF_FORMAT_VERSION 3
+#define BF_FORMAT_VERSION 4
 #define BF_DECODE_MAX_CALLS 64    /* calls from records (prelude not counted) */
-#define BF_DECODE_MAX_RAW 80      /* raw records (encoded traces, prelude included) */
+#define BF_DECODE_MAX_RAW 80      /* calls of any input (prelude and node runs included) */
+#define BF_DECODE_RUN_PAGES 512   /* nodes of a node run are cut to this (one fast block) */
 #define BF_RECORD_SIZE 8          /* one call record */
 #define BF_DECODE_MAX_NODE_PAGES (1u << 16) /* nodes of raw records are cut to this */
 #define BF_DECODE_MEM_PAGES 16     /* backing memory only for nodes this small */
@@ -53,7 +58,10 @@ typedef struct bf_decoder {
     unsigned hdr_nodes, hdr_done; /* header nodes, and prelude calls emitted */
     uint8_t node_bytes[4][3];
     unsigned prelude_step;
-    unsigned calls;    /* record calls emitted */
+    unsigned calls;    /* records read */
+    unsigned emitted;  /* calls emitted, all kinds: at most BF_DECODE_MAX_RAW */
+    unsigned run_left; /* nodes still to add of a node run */
+    uint8_t run_bytes[2]; /* the run's start and size bytes (pick_node) */
     uint64_t pending_node; /* node index whose prelude is being emitted */
 } bf_decoder;
 

@@ -8,6 +8,12 @@
  *
  *   record: byte 0 picks alloc (0), then size class/detail, align, goal
  *   kind/detail, limit kind/detail (fuzz/decode.c, docs/harness.md)
+ *
+ * And (version 4) the full node table is one record away: a node run fills
+ * the 64 slots and asks for a 65th, which is refused (contract §2):
+ *
+ *   header node [0,16)  run: [16,32) [32,48) ... [1008,1024)   [1024,1040) refused
+ *   |<- 1 ->|           |<------------- 63 nodes ------------>|   no slot left
  */
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +59,73 @@ static bf_call decoded(const uint8_t *buf, size_t len)
     return last;
 }
 
+/* Decode with a node table as the contract keeps it (a node is refused when
+ * the table is full or it overlaps the last one); counts what came out. */
+struct counts {
+    unsigned calls, nodes_asked, nodes_added, allocs, max_pages;
+};
+static struct counts decode_counts(const uint8_t *buf, size_t len)
+{
+    struct counts k = {0, 0, 0, 0, 0};
+    bf_decoder d;
+    bf_dctx c;
+    bf_call o;
+    bf_dctx_reset(&c);
+    bf_decoder_init(&d, buf, len);
+    while (bf_decoder_next(&d, &c, &o)) {
+        k.calls++;
+        bf_result r = bf_ok(0);
+        if (o.op == BF_OP_NODE) {
+            k.nodes_asked++;
+            if (o.arg[1] - o.arg[0] > k.max_pages)
+                k.max_pages = (unsigned)(o.arg[1] - o.arg[0]);
+            if (c.nnodes == BF_MAX_NODES || (c.nnodes && o.arg[0] < c.node[c.nnodes - 1].end))
+                r = bf_fail(BF_EINVAL);
+            else
+                k.nodes_added++;
+        }
+        k.allocs += o.op == BF_OP_ALLOC;
+        bf_dctx_update(&c, &o, r);
+    }
+    return k;
+}
+
+static void node_runs(void)
+{
+    /* header: 1 node of 16 pages, freed; then a node run record; then an
+     * alloc of 1 MiB (256 pages), which fits none of 64 16-page nodes */
+    uint8_t fill[] = {0x00, 0, 0, 0,
+                      0x1b, 0x00, 0x00, 0x06, 0x40, 0, 0, 0,
+                      0x00, 0x02, 0xff, 0x40, 0, 0, 0, 0};
+    struct counts k = decode_counts(fill, sizeof fill);
+    check(k.nodes_asked == 65 && k.nodes_added == BF_MAX_NODES,
+          "a node run with bit 6 fills the table of 64 nodes and asks for a 65th");
+    check(k.allocs == 1 && k.calls == 1 + 1 + 64 + 1,
+          "the records after a node run are read as before (prelude 2, run 64, alloc 1)");
+    uint8_t some[] = {0x00, 0, 0, 0, 0x1b, 0x00, 0x00, 0x06, 0x05, 0, 0, 0};
+    k = decode_counts(some, sizeof some);
+    check(k.nodes_asked == 1 + 2 + 5, "a node run without bit 6 adds 2 + (byte 4 & 63) nodes");
+    uint8_t one[] = {0x00, 0, 0, 0, 0x1b, 0x00, 0x00, 0x02, 0x05, 0, 0, 0};
+    k = decode_counts(one, sizeof one);
+    check(k.nodes_asked == 2, "a node record with only bit 1 of byte 3 adds one node, as in version 3");
+    /* large sizes (class 6, 8K-64K pages) are cut to a block in a run */
+    uint8_t big[] = {0x00, 0, 0, 0, 0x1b, 0x00, 0xfe, 0x06, 0x40, 0, 0, 0};
+    k = decode_counts(big, sizeof big);
+    check(k.nodes_added == BF_MAX_NODES && k.max_pages == BF_DECODE_RUN_PAGES,
+          "nodes of a run are cut to BF_DECODE_RUN_PAGES pages");
+    /* many runs: never more than BF_DECODE_MAX_RAW calls, the runner's log */
+    uint8_t many[1 + 3 + 8 * 64];
+    memset(many, 0, sizeof many);
+    for (unsigned i = 0; i < 64; i++) {
+        uint8_t *r = many + 4 + 8 * i;
+        r[0] = 0x1b;
+        r[3] = 0x06;
+        r[4] = 0x3f;
+    }
+    k = decode_counts(many, sizeof many);
+    check(k.calls == BF_DECODE_MAX_RAW, "an input of many node runs decodes to BF_DECODE_MAX_RAW calls");
+}
+
 int main(void)
 {
     /* align bytes (fuzz/decode.c pick_align): 0x43 -> 8 KiB, 0x4f -> 512
@@ -91,6 +164,7 @@ int main(void)
         bf_call c = decoded(buf, len);
         check(c.arg[2] == UINT64_MAX, "detail bit 4 clear: the 64-bit edges as before (2^64 - 1)");
     }
+    node_runs();
     /* every exact backend answers those calls as the reference does */
     const char *targets[] = {"fast", "fast_small", "2614fixed"};
     for (unsigned t = 0; t < sizeof targets / sizeof *targets; t++) {
@@ -106,6 +180,17 @@ int main(void)
                 }
         snprintf(name, sizeof name, "%s = ref on the %d goals at the top of 2^64", targets[t], runs);
         check(r && findings == 0 && runs == 16, name);
+        bf_runner_free(r);
+    }
+    /* a full table, a 65th node, and an allocation that tries every node:
+     * every exact backend answers as the reference does */
+    for (unsigned t = 0; t < sizeof targets / sizeof *targets; t++) {
+        bf_runner *r = bf_runner_new(targets[t], NULL, BF_CHECK_EXACT);
+        uint8_t fill[] = {0x00, 0, 0, 0,
+                          0x1b, 0x00, 0x00, 0x06, 0x40, 0, 0, 0,
+                          0x00, 0x02, 0xff, 0x40, 0, 0, 0, 0};
+        snprintf(name, sizeof name, "%s = ref on a full node table", targets[t]);
+        check(r && bf_runner_run(r, fill, sizeof fill) == 0, name);
         bf_runner_free(r);
     }
     return failures ? 1 : 0;
