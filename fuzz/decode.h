@@ -2,7 +2,8 @@
  * decode.h - fuzz input bytes -> call sequence (byte format BF_FORMAT_VERSION, docs/harness.md).
  *
  * Any byte string decodes to valid calls; the decoder never reads past the
- * input and stops after BF_DECODE_MAX_CALLS calls.  Decoding is online: some
+ * input, reads at most BF_DECODE_MAX_CALLS records and emits at most
+ * BF_DECODE_MAX_RAW calls.  Decoding is online: some
  * arguments name things of the run so far ("the 3rd most recent block",
  * "the end of node 1"), so the runner feeds each call's outcome back with
  * bf_dctx_update() before asking for the next call.  That outcome must be
