@@ -272,9 +272,27 @@ static uint64_t read_u64(bf_decoder *d)
  * each keep an input's checking work bounded); no backing memory. */
 static void run_node(bf_decoder *d, const bf_dctx *c, bf_call *o)
 {
+    uint8_t sb = d->run_bytes[0];
+    unsigned cls = sb & 7;
+    int first = d->run_first;
+    d->run_first = 0;
     d->run_left--;
     o->op = BF_OP_NODE;
-    pick_node(c, d->run_bytes[0], d->run_bytes[1], BF_DECODE_RUN_PAGES, &o->arg[0], &o->arg[1]);
+    /* a start class that names a place, not a step from the last node (5:
+     * the top of the pfn range, 6: above 4 GiB, 7: overlapping), places the
+     * run's first node; the others follow it, adjacent */
+    if (!first && cls >= 5)
+        sb &= (uint8_t)~7;
+    pick_node(c, sb, d->run_bytes[1], BF_DECODE_RUN_PAGES, &o->arg[0], &o->arg[1]);
+    if (first && cls == 5) { /* the run's nodes that fit the table end at the top */
+        uint64_t slots = c->nnodes < BF_MAX_NODES ? BF_MAX_NODES - 1 - c->nnodes : 0;
+        uint64_t pages = o->arg[1] - o->arg[0];
+        uint64_t below = pages * (d->run_left < slots ? d->run_left : slots);
+        if (o->arg[0] >= below) {
+            o->arg[0] -= below;
+            o->arg[1] -= below;
+        }
+    }
 }
 
 static int next_call(bf_decoder *d, const bf_dctx *c, bf_call *o)
@@ -350,6 +368,7 @@ static int next_call(bf_decoder *d, const bf_dctx *c, bf_call *o)
             d->run_left = (b[3] & 0x40) ? BF_MAX_NODES + 1u - have : 2u + (b[3] & 63u);
             d->run_bytes[0] = b[0];
             d->run_bytes[1] = b[1];
+            d->run_first = 1;
             run_node(d, c, o);
             return 1;
         }

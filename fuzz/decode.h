@@ -63,6 +63,7 @@ typedef struct bf_decoder {
     unsigned emitted;  /* calls emitted, all kinds: at most BF_DECODE_MAX_RAW */
     unsigned run_left; /* nodes still to add of a node run */
     uint8_t run_bytes[2]; /* the run's start and size bytes (pick_node) */
+    int run_first;     /* the next run node is the run's first */
     uint64_t pending_node; /* node index whose prelude is being emitted */
 } bf_decoder;
 

@@ -63,10 +63,11 @@ static bf_call decoded(const uint8_t *buf, size_t len)
  * the table is full or it overlaps the last one); counts what came out. */
 struct counts {
     unsigned calls, nodes_asked, nodes_added, allocs, max_pages;
+    uint64_t top_end; /* the highest end pfn of a node added */
 };
 static struct counts decode_counts(const uint8_t *buf, size_t len)
 {
-    struct counts k = {0, 0, 0, 0, 0};
+    struct counts k = {0, 0, 0, 0, 0, 0};
     bf_decoder d;
     bf_dctx c;
     bf_call o;
@@ -81,8 +82,11 @@ static struct counts decode_counts(const uint8_t *buf, size_t len)
                 k.max_pages = (unsigned)(o.arg[1] - o.arg[0]);
             if (c.nnodes == BF_MAX_NODES || (c.nnodes && o.arg[0] < c.node[c.nnodes - 1].end))
                 r = bf_fail(BF_EINVAL);
-            else
+            else {
                 k.nodes_added++;
+                if (o.arg[1] > k.top_end)
+                    k.top_end = o.arg[1];
+            }
         }
         k.allocs += o.op == BF_OP_ALLOC;
         bf_dctx_update(&c, &o, r);
@@ -92,6 +96,7 @@ static struct counts decode_counts(const uint8_t *buf, size_t len)
 
 static void node_runs(void)
 {
+    char name[200];
     /* header: 1 node of 16 pages, freed; then a node run record; then an
      * alloc of 1 MiB (256 pages), which fits none of 64 16-page nodes */
     uint8_t fill[] = {0x00, 0, 0, 0,
@@ -113,6 +118,21 @@ static void node_runs(void)
     k = decode_counts(big, sizeof big);
     check(k.nodes_added == BF_MAX_NODES && k.max_pages == BF_DECODE_RUN_PAGES,
           "nodes of a run are cut to BF_DECODE_RUN_PAGES pages");
+    /* start classes that name a place (5: the top of the pfn range, 6:
+     * above 4 GiB, 7: overlapping) place the first node; the rest follow.
+     * Class 5 with detail 1: the table filled up to the last valid pfn
+     * (contract §1: end_pfn < 2^52) */
+    uint8_t top[] = {0x00, 0, 0, 0, 0x1b, 0x0d, 0x02, 0x06, 0x40, 0, 0, 0};
+    k = decode_counts(top, sizeof top);
+    check(k.nodes_added == BF_MAX_NODES && k.top_end == BF_PFN_LIMIT - 1,
+          "a node run at the top fills the table, its last node ending at 2^52 - 1");
+    for (uint8_t cls = 6; cls <= 7; cls++) {
+        uint8_t abs[] = {0x00, 0, 0, 0, 0x1b, cls, 0x02, 0x06, 0x40, 0, 0, 0};
+        k = decode_counts(abs, sizeof abs);
+        snprintf(name, sizeof name, "a node run of start class %u fills the table (%u nodes)", cls,
+                 k.nodes_added);
+        check(k.nodes_added == BF_MAX_NODES, name);
+    }
     /* many runs: never more than BF_DECODE_MAX_RAW calls, the runner's log */
     uint8_t many[1 + 3 + 8 * 64];
     memset(many, 0, sizeof many);
