@@ -12,10 +12,19 @@
  *                          "suppressed N" (N > 0), so a campaign can add up
  *                          what its engines' processes (fork mode, AFL++
  *                          instances) suppressed
+ *   BOOTFUZZ_LEAK_DIR      a directory: a RESET-LEAK finding also leaves the
+ *                          pair there, DIR/pair.XXXXXX/{0-before,1-input}
+ *                          (the earlier input that leaked state, then the
+ *                          input that failed), so triage can file the engine's
+ *                          artifact (1-input alone, which runs clean) with
+ *                          the input that caused it: in libFuzzer's fork mode
+ *                          and under AFL++ the engine's report is not kept
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fuzz_entry.h"
@@ -67,6 +76,48 @@ static bf_runner *setup(const char *target)
     return r;
 }
 
+static int write_whole(const char *path, const uint8_t *data, size_t size)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0)
+        return -1;
+    size_t done = 0;
+    while (done < size) {
+        ssize_t w = write(fd, data + done, size - done);
+        if (w <= 0) {
+            close(fd);
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    return close(fd);
+}
+
+/* A RESET-LEAK's pair into BOOTFUZZ_LEAK_DIR, whole or not at all: written
+ * in DIR/.tmp.XXXXXX (mkdtemp: unique among the engine's processes), then
+ * renamed to DIR/pair.XXXXXX.  Best effort: the finding is reported and the
+ * engine keeps its artifact whatever happens here. */
+static void save_leak_pair(const bf_runner *r, const uint8_t *data, size_t size)
+{
+    const char *dir = getenv("BOOTFUZZ_LEAK_DIR");
+    char tmp[PATH_MAX], path[PATH_MAX], done[PATH_MAX];
+    if (!dir || !dir[0] || !r->leak_input)
+        return;
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.tmp.XXXXXX", dir) >= sizeof tmp || !mkdtemp(tmp)) {
+        fprintf(stderr, "bootfuzz: BOOTFUZZ_LEAK_DIR=%s: cannot keep the leaking pair\n", dir);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/0-before", tmp);
+    int bad = write_whole(path, r->leak_input, r->leak_size);
+    snprintf(path, sizeof path, "%s/1-input", tmp);
+    bad |= write_whole(path, data, size);
+    snprintf(done, sizeof done, "%s/pair.%s", dir, strrchr(tmp, '.') + 1);
+    if (bad || rename(tmp, done) != 0)
+        fprintf(stderr, "bootfuzz: %s: cannot keep the leaking pair\n", tmp);
+    else
+        fprintf(stderr, "bootfuzz: the leaking pair is kept in %s\n", done);
+}
+
 int bf_fuzz_one(const char *target, const uint8_t *data, size_t size)
 {
     static bf_runner *r;
@@ -74,6 +125,7 @@ int bf_fuzz_one(const char *target, const uint8_t *data, size_t size)
         r = setup(target);
     if (bf_runner_run(r, data, size)) {
         bf_runner_report(r, stderr);
+        save_leak_pair(r, data, size);
         fflush(stderr);
         abort();
     }

@@ -209,7 +209,7 @@ if [ -f examples/kbitmap/kbitmap.c ]; then
     sed '/back to all reserved/d' examples/kbitmap/kbitmap.c >"$T/leaky/kbitmap.c"
     cp -Rp "$BUILD/obj" "$T/lb/" 2>/dev/null
     if ! cmp -s examples/kbitmap/kbitmap.c "$T/leaky/kbitmap.c" &&
-        make -s BUILD="$T/lb" BACKEND="$T/leaky/kbitmap.c" "$T/lb/bootfuzz" >"$T/mk" 2>&1 &&
+        make -s BUILD="$T/lb" BACKEND="$T/leaky/kbitmap.c" "$T/lb/bootfuzz" "$T/lb/fuzz/replay-kbitmap" >"$T/mk" 2>&1 &&
         "$T/lb/bootfuzz" --help 2>&1 | grep -q -- --leak-before; then
         W6="$T/work6"
         mkdir -p "$W6/artifacts"
@@ -230,6 +230,51 @@ if [ -f examples/kbitmap/kbitmap.c ]; then
             echo "not ok - RESET-LEAK: triage exit $rc, group '$g'"
             sed 's/^/    /' "$T/out7"
         fi
+        # an engine's process keeps the pair it saw (BOOTFUZZ_LEAK_DIR): the
+        # fuzz target's own code, run by the replay driver as by libFuzzer
+        mkdir -p "$T/leaks"
+        BOOTFUZZ_LEAK_DIR="$T/leaks" "$T/lb/fuzz/replay-kbitmap" "$W6/artifacts/crash-0000000000000000000000000000000000000000" \
+            "$W6/artifacts/crash-1111111111111111111111111111111111111111" >/dev/null 2>&1
+        pd=$(ls -d "$T/leaks"/pair.* 2>/dev/null | head -n 1)
+        if [ -n "$pd" ] && cmp -s "$pd/0-before" "$W6/artifacts/crash-0000000000000000000000000000000000000000" &&
+            cmp -s "$pd/1-input" "$W6/artifacts/crash-1111111111111111111111111111111111111111" &&
+            [ -z "$(ls -A "$T/leaks" | grep -v '^pair\.')" ]; then
+            echo "ok - the fuzz target keeps a RESET-LEAK's pair in BOOTFUZZ_LEAK_DIR (earlier input, failing input), whole"
+        else
+            echo "not ok - the fuzz target keeps a RESET-LEAK's pair in BOOTFUZZ_LEAK_DIR ($(ls -A "$T/leaks" | tr '\n' ' '))"
+        fi
+        # the engine kept only the failing input (fork mode, AFL++): alone it
+        # runs clean, and no earlier artifact sorts before it.  Triage finds
+        # the earlier input in the pair the engine kept, or, with no pair,
+        # among WORK's corpus: a RESET-LEAK kept with it, never "not
+        # reproducible"
+        for how in pair corpus; do
+            W8="$T/work8-$how"
+            mkdir -p "$W8/artifacts"
+            cp "$W6/artifacts/crash-1111111111111111111111111111111111111111" "$W8/artifacts/crash-$hx"
+            if [ "$how" = pair ]; then
+                mkdir -p "$W8/leaks" && cp -R "$pd" "$W8/leaks/"
+                printf 'node 0 16\n' >"$T/n.trace" # does not leak: a decoy in the corpus
+                mkdir -p "$W8/corpus" && "$T/lb/bootfuzz" encode "$T/n.trace" -o "$W8/corpus/n"
+            else
+                mkdir -p "$W8/corpus"
+                "$T/lb/bootfuzz" encode "$T/n.trace" -o "$W8/corpus/a"
+                cp "$W6/artifacts/crash-0000000000000000000000000000000000000000" "$W8/corpus/b"
+            fi
+            BUILD="$T/lb" CRASHES="$T/c8-$how" sh scripts/triage "$W8" kbitmap >"$T/out8" 2>&1
+            rc=$?
+            g=$(awk -F'\t' -v h="$hx" '$1 == h && $3 == "reset-leak" { print $2 }' "$W8/triage.tsv")
+            d="$W8/triage/reset-leak/$g/$hx"
+            if [ "$rc" -eq 0 ] && [ -n "$g" ] && cmp -s "$d/0-before" "$W6/artifacts/crash-0000000000000000000000000000000000000000" &&
+                "$T/lb/bootfuzz" replay --target kbitmap "$d" 2>/dev/null | grep -q ': bootfuzz: RESET-LEAK kbitmap: ' &&
+                ! grep -q 'not-reproducible' "$W8/triage.tsv"; then
+                echo "ok - an engine's RESET-LEAK artifact alone is filed as RESET-LEAK with its earlier input (from the $how)"
+            else
+                echo "not ok - an engine's RESET-LEAK artifact alone (the earlier input in the $how): exit $rc, group '$g'"
+                sed 's/^/    /' "$T/out8"
+                cut -f2-4 "$W8/triage.tsv" | sed 's/^/    /'
+            fi
+        done
         cp "$W/stats.jsonl" "$W6/stats.jsonl"
         CRASHES="$T/c6" sh scripts/report "$W6" kbitmap libfuzzer >/dev/null 2>&1
         rrc=$?
