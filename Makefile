@@ -83,9 +83,11 @@ $(BUILD)/obj/fuzz/target-%.o: fuzz/target.c
 
 # compiled from the real path (resolved through the link), so compiler
 # errors and sanitizer reports name the user's own file; its dependencies
-# are every header beside it (a .d file would hold the real path, which may
-# have spaces make cannot read)
-$(BUILD)/obj/user/%.o: $(BUILD)/user/src/%.c $(wildcard $(BUILD)/user/src/*.h)
+# are every source beside it, headers, .inc and .c files (one may include
+# another), since a .d file would hold the real path, which may have spaces
+# make cannot read
+USER_DEPS = $(wildcard $(BUILD)/user/src/*.h $(BUILD)/user/src/*.inc $(BUILD)/user/src/*.c)
+$(BUILD)/obj/user/%.o: $(BUILD)/user/src/%.c $(USER_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -D_DEFAULT_SOURCE -Iinclude -I$(BUILD)/user/src $(BACKEND_CFLAGS) $(COV) \
 	  $(EXTRA_CFLAGS) -c "$$(readlink -f $<)" -o $@

@@ -33,6 +33,21 @@ run "$B/bootfuzz" list
 check "the backend is listed, checked by the invariants (no BF_PROMISES_EXACT)" out_has '^kbitmap  *invariants'
 check "every fuzz target of the registry is built, kbitmap's too" test -x "$B/fuzz/replay-kbitmap"
 
+# --- a file the backend includes (.inc, .h) is a dependency: a change to
+# it rebuilds the backend (a stale binary would replay an old finding)
+mkdir -p "$T/inc dir"
+{ echo '#include "tag.inc"'; cat "$D/kbitmap.c"; } >"$T/inc dir/kbitmap.c"
+echo 'static const char bf_tag[] __attribute__((used)) = "bf-tag-one";' >"$T/inc dir/tag.inc"
+cp -Rp "$B" "$T/bi"
+run make -s BUILD="$T/bi" BACKEND="$T/inc dir" "$T/bi/bootfuzz"
+check "a backend directory with an .inc file builds" sh -c '[ "$1" -eq 0 ] && grep -qa bf-tag-one "$2"' _ "$STATUS" "$T/bi/bootfuzz"
+sleep 1 # (a newer mtime than the object's, on any file system)
+echo 'static const char bf_tag[] __attribute__((used)) = "bf-tag-two";' >"$T/inc dir/tag.inc"
+run make -s BUILD="$T/bi" BACKEND="$T/inc dir" "$T/bi/bootfuzz"
+check "a change to the .inc file it includes rebuilds the backend" \
+    sh -c '[ "$1" -eq 0 ] && grep -qa bf-tag-two "$2"' _ "$STATUS" "$T/bi/bootfuzz"
+rm -rf "$T/bi"
+
 # --- no false findings on what the project ships
 run "$B/bootfuzz" replay --target kbitmap --check-determinism corpus/fast corpus/ref corpus/2614
 check "the shipped corpora replay on it with no finding, deterministically" out_has ' 0 findings, deterministic'
@@ -76,6 +91,9 @@ check "a campaign on the leaky copy finds it and its log says RESET-LEAK" \
     sh -c 'grep -rqa "RESET-LEAK kbitmap" "$1/logs"' _ "$T/leaky work"
 check "triage shows the campaign's RESET-LEAK (not a 'flaky' group)" \
     sh -c 'grep -q "RESET-LEAK" "$1/report.md" && ! grep -qi "flaky" "$1/report.md"' _ "$T/leaky work"
+check "every artifact of that campaign is a RESET-LEAK kept with its earlier input, none 'not reproducible'" \
+    sh -c 'cd "$1" && [ -s triage.tsv ] && ! cut -f3 triage.tsv | grep -qv "^reset-leak$" &&
+           for d in triage/reset-leak/*/*/; do [ -f "$d/0-before" ] && [ -f "$d/1-input" ] || exit 1; done' _ "$T/leaky work"
 
 # --- and nothing of the project changed
 after=$(git status --porcelain 2>/dev/null)
