@@ -100,7 +100,7 @@ static int write_whole(const char *path, const uint8_t *data, size_t size)
 static void save_leak_pair(const bf_runner *r, const uint8_t *data, size_t size)
 {
     const char *dir = getenv("BOOTFUZZ_LEAK_DIR");
-    char tmp[PATH_MAX], path[PATH_MAX], done[PATH_MAX];
+    char tmp[PATH_MAX], path[PATH_MAX + 32], done[PATH_MAX + 32]; /* tmp + a name */
     if (!dir || !dir[0] || !r->leak_input)
         return;
     if ((size_t)snprintf(tmp, sizeof tmp, "%s/.tmp.XXXXXX", dir) >= sizeof tmp || !mkdtemp(tmp)) {
