@@ -93,3 +93,17 @@ check "mutant $equiv (a dropped VERIFY, which expands to nothing) is equivalent:
 check "the original $F is byte-identical at the end" untouched
 check "each mutant left its diff, and no copy of the tree" \
     sh -c 'for i in $2; do [ -s "$1/$i/mutant.diff" ] && [ ! -e "$1/$i/src" ] || exit 1; done' _ "$O" "$kill $still $equiv"
+
+# --- a mutant that hangs (a dropped step of a loop) is killed by a test that
+# runs out of time, and the matrix says so, whatever the stage; a result
+# holds only under the settings it was made with (here the time box)
+hang=$(pick '$4 == "mark_range" && $5 == "drop mark_dirty(n, ++bi);"')
+for tmo in 3 4; do
+    env OUT="$O" MUTANT_IDS="$hang" MUTANT_TEST_TIMEOUT=$tmo FUZZ_SECS=2 SEED=1 JOBS=1 MUTANT_UNITS=none \
+        sh scripts/mutants "$F" >"$T/h$tmo" 2>&1
+done
+check "mutant $hang (an endless loop) is killed by a test's timeout, and the matrix says so" \
+    sh -c 'printf "%s\n" "$1" | awk -F"\t" '\''$6 == "killed" && $7 ~ /\(timeout, 4s\)$/ { f = 1 } END { exit !f }'\''' \
+    _ "$(row "$hang")"
+check "a result made under another time box is not reused" \
+    sh -c 'grep -q "timeout, 3s" "$1" && ! grep -q "earlier result" "$2"' _ "$T/h3" "$T/h4"
