@@ -13,6 +13,11 @@ ifeq ($(origin CC),default)
 CC := gcc
 endif
 BUILD ?= build
+# make splits words on spaces: a build directory whose path holds one would
+# break every rule (a BACKEND path may hold spaces; see below)
+ifneq ($(words $(BUILD)),1)
+$(error BUILD='$(BUILD)': make cannot use a build directory whose path holds a space (or an empty one); choose another BUILD)
+endif
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
 # Link-time optimisation lets the harness's per-call steps (decoder,

@@ -33,6 +33,12 @@ run "$B/bootfuzz" list
 check "the backend is listed, checked by the invariants (no BF_PROMISES_EXACT)" out_has '^kbitmap  *invariants'
 check "every fuzz target of the registry is built, kbitmap's too" test -x "$B/fuzz/replay-kbitmap"
 
+# --- a BUILD path with a space: make says so and stops, before any rule
+run make -s BUILD="$T/a build" BACKEND="$D/kbitmap.c" all
+check "make BUILD='<path with a space>' refuses with a clear message" \
+    sh -c '[ "$1" -ne 0 ] && grep -q "make cannot use a build directory whose path holds a space" "$2" && [ ! -e "$3" ]' \
+    _ "$STATUS" "$T/out" "$T/a build"
+
 # --- a file the backend includes (.inc, .h) is a dependency: a change to
 # it rebuilds the backend (a stale binary would replay an old finding)
 mkdir -p "$T/inc dir"

@@ -66,7 +66,7 @@ done
 run >"$T/b" 2>&1
 rc=$?
 check "a second run on the same OUT refuses (exit $rc, 3 wanted)" \
-    sh -c '[ "$1" -eq 3 ] && grep -q "is in use by another run (pid $2)" "$3"' _ "$rc" "$a" "$T/b"
+    sh -c '[ "$1" -eq 3 ] && grep -q "is in use by another run (pid $2, " "$3"' _ "$rc" "$a" "$T/b"
 kill -9 "$a" 2>/dev/null
 check "killed with kill -9 while a mutant builds ($([ -d "$O/$kill/src" ] && echo it did || echo 'it had not started'))" \
     sh -c '! kill -0 "$1" 2>/dev/null' _ "$a"
