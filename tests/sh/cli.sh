@@ -325,7 +325,8 @@ free 0 4096 = 1' | head -n 1000000
     printf 'alloc 4096 = 0x5000\n'
 } >"$C/long.trace"
 if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f '%M' -o "$T/rss" "$BF" run "$C/long.trace" >"$T/out" 2>&1
+    # (an ASan build keeps freed memory aside, 256 MB of it by default)
+    ASAN_OPTIONS=quarantine_size_mb=4 /usr/bin/time -f '%M' -o "$T/rss" "$BF" run "$C/long.trace" >"$T/out" 2>&1
     s=$?
     rss=$(tail -n 1 "$T/rss")
 else
@@ -339,3 +340,81 @@ fi
 printf 'node 0 16\nalloc 4096\n' | "$BF" run - >"$T/out" 2>&1 && grep -q '^alloc 4096  *! ENOMEM' "$T/out" ||
     fail "run - (standard input)"
 verdict "run reads a trace a line at a time (1,000,003 lines in ${rss} KB; standard input too)"
+
+# ===== the make side
+# 9. WRITEBACK=1 merges: a campaign's corpus joins the seed corpus only for
+#    the edges it adds (scripts/corpus writeback: libFuzzer's set-cover merge
+#    against the seeds), clean inputs only, each with its trace; a second
+#    writeback of the same inputs adds nothing
+LFB="$BUILD/libfuzzer/fuzz/libfuzzer-2614"
+if [ -x "$LFB" ] || make -s libfuzzer >/dev/null 2>&1; then
+    W="$T/wb"
+    mkdir -p "$W/corpus/2614" "$W/in"
+    for f in $(ls corpus/2614 | head -n 5); do cp "corpus/2614/$f" "$W/corpus/2614/"; done
+    cp corpus/2614/* "$W/in/"
+    n_in=$(ls "$W/in" | wc -l)
+    for d in crashes/2614/*/; do cp "$d/minimized" "$W/in/unclean-$(basename "$d")"; done
+    CORPUS="$W/corpus" BUILD="$BUILD" sh scripts/corpus writeback 2614 "$W/in" >"$T/out" 2>&1
+    s=$?
+    added=$(ls "$W/corpus/2614" | wc -l)
+    added=$((added - 5))
+    traces=$(ls "$W/corpus/traces/2614" 2>/dev/null | wc -l)
+    [ "$s" -eq 0 ] || fail "writeback: exit $s: $(tail -n 3 "$T/out")"
+    [ "$added" -gt 0 ] || fail "writeback added nothing"
+    # (without the merge, every clean input not yet there would be added)
+    [ "$added" -lt $((n_in - 5)) ] || fail "writeback added $added of $((n_in - 5)) new clean inputs: not merged"
+    [ "$traces" -eq "$added" ] || fail "writeback: $traces traces for $added entries"
+    for f in "$W/corpus/2614"/*; do
+        "$BF" replay -t 2614 "$f" >/dev/null 2>&1 || { fail "writeback stored $f, which has a finding"; break; }
+    done
+    grep -q "$added new entries ($((n_in + $(ls -d crashes/2614/*/ | wc -l))) inputs: $(ls -d crashes/2614/*/ | wc -l) with findings" "$T/out" ||
+        fail "writeback's summary: $(tail -n 1 "$T/out")"
+    CORPUS="$W/corpus" BUILD="$BUILD" sh scripts/corpus writeback 2614 "$W/in" >"$T/out" 2>&1
+    grep -q "^$W/corpus/2614: 0 new entries" "$T/out" || fail "a second writeback: $(tail -n 1 "$T/out")"
+    verdict "make fuzz WRITEBACK=1 merges against the seeds ($n_in clean inputs, 5 seeds: $added added)"
+else
+    echo "not ok - make libfuzzer (for the writeback test) failed"
+fi
+
+# 10. make fuzz: a word before the build, and Ctrl-C (at a terminal) stops
+#     the campaign cleanly: exit 0, a summary, no "*** Interrupt" from make.
+#     (a pseudo-terminal, as a user's: Ctrl-C is the byte 0x03 typed at it,
+#     sent 3 s after the campaign has started)
+if command -v python3 >/dev/null 2>&1 && [ -x "$LFB" ]; then
+    python3 - "$T/fuzz.out" make fuzz TARGET=fast DURATION=120s JOBS=1 "WORK=$T/fw" "CRASHES=$T/fc" \
+        "BUILD=$BUILD" <<'PY'
+import os, pty, select, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+buf, sent_at, started, t0 = b"", None, None, time.time()
+while True:
+    if started is None and b"campaign: target" in buf:
+        started = time.time()
+    if started is not None and sent_at is None and time.time() - started > 3:
+        os.write(fd, b"\x03")
+        sent_at = time.time()
+    if time.time() - t0 > 600:
+        os.kill(pid, 9)
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            d = b""
+        buf += d
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+open(out, "wb").write(buf.replace(b"\r", b"") + b"\nexit %d\n" % os.waitstatus_to_exitcode(st))
+PY
+    head -n 1 "$T/fuzz.out" | grep -q '^make fuzz: building' || fail "the first line is not what make builds: $(head -n 1 "$T/fuzz.out")"
+    grep -q '^exit 0$' "$T/fuzz.out" || fail "make fuzz after Ctrl-C: $(tail -n 1 "$T/fuzz.out")"
+    grep -q 'Interrupt' "$T/fuzz.out" && fail "make fuzz after Ctrl-C: $(grep Interrupt "$T/fuzz.out" | head -n 1)"
+    grep -q '^campaign: stopped after \([0-9]\|1[0-9]\)s' "$T/fuzz.out" && grep -q '^campaign: report in' "$T/fuzz.out" ||
+        fail "make fuzz after Ctrl-C: no summary, or not stopped at once: $(grep 'stopped after' "$T/fuzz.out")"
+    verdict "make fuzz: says what it builds; Ctrl-C stops the campaign with its summary and exit 0"
+else
+    echo "not ok - make fuzz and Ctrl-C: needs python3 (a pseudo-terminal) and the libFuzzer build"
+fi
