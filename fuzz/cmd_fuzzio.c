@@ -133,8 +133,12 @@ int cmd_encode(int argc, char **argv)
     if (out_path)
         snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out_path, (long)getpid());
     FILE *f = out_path ? fopen(tmp, "wb") : stdout;
-    if (!f || fwrite(bytes, 1, need, f) != need || (out_path && fclose(f) != 0) ||
-        (!out_path && fflush(f) != 0) || (out_path && rename(tmp, out_path) != 0)) {
+    int ok = f && fwrite(bytes, 1, need, f) == need;
+    if (f && out_path)
+        ok &= fclose(f) == 0;
+    else if (f)
+        ok &= fflush(f) == 0;
+    if (!ok || (out_path && rename(tmp, out_path) != 0)) {
         rc = cli_error("encode: %s: cannot write: %s", out_path ? out_path : "stdout",
                        strerror(errno));
         if (out_path)
