@@ -65,7 +65,7 @@ $(shell mkdir -p "$(BUILD)" && echo "$(BACKEND)" | cmp -s - "$(BACKEND_SET)" 2>/
   echo "$(BACKEND)" >"$(BACKEND_SET)")
 
 .PHONY: all replays test asan bench bench-bugs bench-harness bench-triage mutants clean fuzzers libfuzzer afl fuzz \
-        gate coverage canary
+        gate coverage canary canary-build
 # Fuzz targets: one per registered backend, named as it is.  Only a built
 # tool can say which backends registered, so the per-target binaries are
 # made by a second make that is told them (TARGETS=...).
@@ -148,8 +148,24 @@ libfuzzer: $(TOOL)
 	  $(BUILD)/libfuzzer/bootfuzz
 
 # The canary: the same sanitizer/libFuzzer build with a bug planted in the
-# fast allocator (-DBF_FAST_CANARY); the gate must be red on it.
-canary: $(TOOL)
+# fast allocator (-DBF_FAST_CANARY).  make canary builds it and runs the
+# canary test: the gate (scripts/gate, CANARY_SECONDS of fuzzing) on that
+# build must turn red, naming the planted bug and with its reproducer; a
+# gate that cannot fail would be worse than none.  canary-build only builds.
+CANARY_SECONDS ?= 10
+CANARY_LOG = $(BUILD)/canary/gate.log
+canary: canary-build
+	@echo "make canary: the gate on $(BUILD)/canary, fast with a planted bug ($(CANARY_SECONDS) s of fuzzing); it must turn red"
+	@LFDIR="$(BUILD)/canary" GATE_SKIP_BUILD=1 GATE_SECONDS="$(CANARY_SECONDS)" sh scripts/gate \
+	  >"$(CANARY_LOG)" 2>&1; st=$$?; \
+	if [ $$st -ne 0 ] && tail -n 1 "$(CANARY_LOG)" | grep -q '^[0-9]* passed, [1-9][0-9]* failed$$' && \
+	  grep -q '^FAIL - (b) corpus/fast' "$(CANARY_LOG)" && grep -q 'MISMATCH free last_offset fast' "$(CANARY_LOG)"; then \
+	  echo "make canary: ok - the gate is red on the canary ($$(tail -n 1 "$(CANARY_LOG)")), with the reproducer of the planted bug ($(CANARY_LOG))"; \
+	else \
+	  echo "make canary: FAIL - the gate did not turn red on the canary (exit $$st; $(CANARY_LOG)):" >&2; \
+	  tail -n 30 "$(CANARY_LOG)" >&2; exit 1; \
+	fi
+canary-build: $(TOOL)
 	@t=$(NAMES); $(MAKE) --no-print-directory BUILD=$(BUILD)/canary CC=clang OPT=-O2 LTO= \
 	  COV=-fsanitize=fuzzer-no-link EXTRA_CFLAGS="-DBF_FAST_CANARY $(SAN)" \
 	  $$(for n in $$t; do echo $(BUILD)/canary/fuzz/libfuzzer-$$n $(BUILD)/canary/fuzz/replay-$$n; done) \
@@ -206,9 +222,30 @@ bench-harness: $(BUILD)/bench-harness
 
 # The main job: a fuzz campaign.  make fuzz [TARGET=fast] [ENGINE=libfuzzer|afl|both]
 # [DURATION=10m] [JOBS=n] [WRITEBACK=1]
+# The builds come first, with a line per program linked and a count of the
+# files compiled (a first build takes about a minute).  The campaign then
+# runs as a job of its own (set -m) when make runs in the foreground of a
+# terminal (in the background, job control would stop the shell): Ctrl-C reaches
+# the campaign alone, which stops the engines, merges, triages, reports and
+# exits 0, instead of make dying of the signal ("*** Interrupt").  WRITEBACK=1
+# merges the inputs that add coverage into corpus/TARGET (scripts/corpus
+# writeback).
+FUZZ_ENGINE = $(or $(ENGINE),libfuzzer)
+# (compiler lines counted, links named, anything else, errors included, shown)
+BUILD_PROGRESS = awk -v p="make fuzz:" '/^make-status / { if (n) printf "%s %d files compiled\n", p, n; exit $$2 } \
+  /^(gcc|clang|cc|afl-clang-fast|$(CC)) .* -c / { n++; if (n % 10 == 0) { printf "%s %d files compiled...\n", p, n; fflush() } next } \
+  /^(gcc|clang|cc|afl-clang-fast|$(CC)) .* -o / { for (i = 1; i < NF; i++) if ($$i == "-o") print p, "linked", $$(i + 1); fflush(); next } \
+  /Nothing to be done|is up to date/ { next } { print; fflush() }'
 fuzz:
-	TARGET="$(or $(TARGET),fast)" ENGINE="$(or $(ENGINE),libfuzzer)" \
-	  DURATION="$(or $(DURATION),10m)" JOBS="$(or $(JOBS),$(shell nproc))" sh scripts/campaign
+	@echo "make fuzz: building $(TOOL) and the $(FUZZ_ENGINE) targets (about a minute the first time)"
+	@{ $(MAKE) --no-print-directory all libfuzzer \
+	     $(if $(filter libfuzzer,$(FUZZ_ENGINE)),,$(if $(shell command -v $(AFL_CC)),afl)) 2>&1; \
+	   echo "make-status $$?"; } | $(BUILD_PROGRESS)
+	@TARGET="$(or $(TARGET),fast)" ENGINE="$(FUZZ_ENGINE)" \
+	  DURATION="$(or $(DURATION),10m)" JOBS="$(or $(JOBS),$(shell nproc))" \
+	  sh -c 'if [ -t 0 ] && [ -t 1 ] && \
+	      [ "$$(ps -o tpgid= -p $$$$ | tr -d " ")" = "$$(ps -o pgid= -p $$$$ | tr -d " ")" ]; then \
+	    set -m; fi; sh scripts/campaign'
 
 # The merge gate: builds, corpus and reproducers replay, a fixed-seed fuzz
 # run of the fast target (GATE_SECONDS, default 120).

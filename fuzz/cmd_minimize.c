@@ -37,9 +37,9 @@ static int fresh_process_signature(const char *file, const char *target, const c
         close(fd[1]);
         if (!freopen("/dev/null", "w", stderr))
             _exit(127);
-        const char *argv[] = {"bootfuzz", "replay", "--target", target, "--options",
+        const char *argv[] = {"bootfuzz", "replay", "--target", target, "--option",
                               options ? options : "", "--check", check ? check : "auto",
-                              file, NULL};
+                              "--", file, NULL};
         execv("/proc/self/exe", (char *const *)argv);
         _exit(127);
     }
@@ -65,42 +65,50 @@ static int fresh_process_signature(const char *file, const char *target, const c
     return 0;
 }
 
+static const cli_opt minimize_opts[] = {CLI_OPTS_TARGET, CLI_OPT_OUTPUT, {0}};
+
 int cmd_minimize(int argc, char **argv)
 {
-    const char *target = "fast", *options = getenv("BOOTFUZZ_OPTIONS"), *out = NULL;
-    const char *in = NULL, *check_s = getenv("BOOTFUZZ_CHECK");
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--target") && i + 1 < argc)
-            target = argv[++i];
-        else if (!strcmp(argv[i], "--options") && i + 1 < argc)
-            options = argv[++i];
-        else if (!strcmp(argv[i], "--check") && i + 1 < argc)
-            check_s = argv[++i];
-        else if (!strcmp(argv[i], "--invariants"))
-            check_s = "invariants";
-        else if (!strcmp(argv[i], "-o") && i + 1 < argc)
-            out = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error("minimize: unknown flag '%s'", argv[i]);
-        else if (in)
-            return cli_usage_error("minimize: give one FILE (a failing fuzz input)");
+    const char *out = NULL, *in = NULL, *v;
+    cli_backend_args b;
+    cli_backend_args_init(&b, "fast");
+    cli_args a;
+    cli_args_init(&a, "minimize", minimize_opts, argc, argv);
+    int c;
+    while ((c = cli_next(&a, &v)) != CLI_DONE) {
+        int taken = c > 0 ? cli_backend_arg(&b, "minimize", c, v) : 1;
+        if (taken == 2)
+            return 2;
+        if (taken == 0)
+            continue;
+        if (c == CLI_O_OUTPUT)
+            out = v;
+        else if (c == CLI_OPERAND && in)
+            return cli_usage_error("minimize: takes one FILE (a failing fuzz input); '%s' is a "
+                                   "second one",
+                                   v);
+        else if (c == CLI_OPERAND)
+            in = v;
         else
-            in = argv[i];
+            return cli_finish(&a, c);
     }
+    if (cli_backend_args_done(&b, "minimize") != 0)
+        return 2;
     if (!in)
-        return cli_usage_error("minimize: give one FILE (a failing fuzz input)");
+        return cli_usage_error("minimize: no FILE given (a failing fuzz input)");
+    const char *target = b.be->name, *check_s = b.check;
+    char options[512];
+    cli_options_format(&b.options, options, sizeof options);
     uint8_t *data;
     size_t len;
-    if (bf_read_file(in, &data, &len) != 0) {
-        fprintf(stderr, "bootfuzz: %s: cannot read: %s\n", in, strerror(errno));
+    if (cli_read_input("minimize", in, &data, &len) != 0)
         return 2;
-    }
     bf_check check;
     if (bf_check_parse(check_s, &check) != 0) {
         free(data);
-        return cli_usage_error("minimize: --check '%s': use exact, invariants or auto", check_s);
+        return cli_usage_error("minimize: --check '%s': give exact, invariants or auto", check_s);
     }
-    bf_runner *r = bf_runner_new(target, options, check);
+    bf_runner *r = bf_runner_new_with(b.be, options, check);
     if (!r) {
         free(data);
         return 2;
@@ -115,7 +123,7 @@ int cmd_minimize(int argc, char **argv)
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
     free(data);
     if (rc == -1) {
-        fprintf(stderr, "bootfuzz: %s does not fail on target %s: nothing to minimize\n", in,
+        fprintf(stderr, "bootfuzz: minimize: %s does not fail on target %s: nothing to minimize\n", in,
                 target);
         fprintf(stderr, "(minimize runs it on a fresh instance of the plain build. If an engine "
                         "reported a finding on it, either that finding needed an earlier input "
@@ -128,7 +136,7 @@ int cmd_minimize(int argc, char **argv)
         return 1;
     }
     if (rc == -2) {
-        fprintf(stderr, "bootfuzz: %s: its calls, re-encoded, no longer fail the same way\n", in);
+        fprintf(stderr, "bootfuzz: minimize: %s: its calls, re-encoded, no longer fail the same way\n", in);
         bf_runner_free(r);
         return 1;
     }
@@ -147,20 +155,20 @@ int cmd_minimize(int argc, char **argv)
      * not hold up never replaces anything */
     FILE *f = fopen(tmp, "wb");
     if (!f || fwrite(bytes, 1, blen, f) != blen || fclose(f) != 0) {
-        fprintf(stderr, "bootfuzz: %s: cannot write: %s\n", tmp, strerror(errno));
+        fprintf(stderr, "bootfuzz: minimize: %s: cannot write: %s\n", tmp, strerror(errno));
         bf_runner_free(r);
         return 2;
     }
     f = fopen(ttmp, "w");
     if (!f) {
-        fprintf(stderr, "bootfuzz: %s: cannot write: %s\n", ttmp, strerror(errno));
+        fprintf(stderr, "bootfuzz: minimize: %s: cannot write: %s\n", ttmp, strerror(errno));
         remove(tmp);
         bf_runner_free(r);
         return 2;
     }
     bf_runner_write_trace(r, f);
     if (fclose(f) != 0) {
-        fprintf(stderr, "bootfuzz: %s: cannot write: %s\n", ttmp, strerror(errno));
+        fprintf(stderr, "bootfuzz: minimize: %s: cannot write: %s\n", ttmp, strerror(errno));
         remove(tmp);
         remove(ttmp);
         bf_runner_free(r);
@@ -186,7 +194,7 @@ int cmd_minimize(int argc, char **argv)
         ok = !strcmp(after, want);
     }
     if (!ok) {
-        fprintf(stderr, "bootfuzz: the minimized input does not fail the same way %s: got '%s'. "
+        fprintf(stderr, "bootfuzz: minimize: the minimized input does not fail the same way %s: got '%s'. "
                         "The backend's result depends on more than the input (state that "
                         "reset() leaves behind, or something outside the backend); nothing "
                         "written. Try: bootfuzz replay --check-determinism --target %s %s\n",
@@ -198,7 +206,7 @@ int cmd_minimize(int argc, char **argv)
         return 1;
     }
     if (rename(tmp, path) != 0 || rename(ttmp, tpath) != 0) {
-        fprintf(stderr, "bootfuzz: %s: cannot rename into place: %s\n", path, strerror(errno));
+        fprintf(stderr, "bootfuzz: minimize: %s: cannot rename into place: %s\n", path, strerror(errno));
         bf_runner_free(r);
         return 2;
     }

@@ -18,9 +18,7 @@
 
 typedef struct run_opts {
     const bf_backend *be;
-    const char *opt_name[32];
-    uint64_t opt_value[32];
-    int nopt;
+    const cli_options *opts;
     int annotate;
     int verbose;
     int invariants;  /* check contract section 4, not the trace's expectations */
@@ -31,15 +29,12 @@ typedef struct run_stats {
     int files, checks, mismatches, bad_files;
 } run_stats;
 
+/* (checked against this backend before anything ran: cli_options_check) */
 static int apply_options(bf_session *s, const run_opts *o)
 {
-    for (int i = 0; i < o->nopt; i++) {
-        if (!s->be->set_option || s->be->set_option(s->sys, o->opt_name[i], o->opt_value[i])) {
-            fprintf(stderr, "bootfuzz: backend %s has no option '%s'\n", s->be->name,
-                    o->opt_name[i]);
-            return -1;
-        }
-    }
+    for (int i = 0; i < o->opts->n; i++)
+        if (s->be->set_option(s->sys, o->opts->name[i], o->opts->value[i]) != 0)
+            return cli_error("run: backend %s refused option %s", s->be->name, o->opts->name[i]);
     return 0;
 }
 
@@ -70,27 +65,9 @@ static void print_annotated(const bf_tline *l, const char *result, const char *n
  * invariant of contract section 4 after every call, the reference judging
  * each request.  Placement is the backend's own business, so an address or
  * state the trace expects is not checked. */
-static void run_invariants(const char *path, const bf_trace *t, const run_opts *o, run_stats *st)
+static void run_invariants(const char *path, const bf_call *calls, const int *line, size_t n,
+                           const run_opts *o, run_stats *st)
 {
-    bf_call calls[BF_DECODE_MAX_RAW];
-    int line[BF_DECODE_MAX_RAW];
-    size_t n = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        const bf_tline *l = &t->line[i];
-        if (l->kind != BF_LINE_STMT || bf_op_get(l->call.op)->is_query)
-            continue;
-        if (n == BF_DECODE_MAX_RAW ||
-            (l->call.op == BF_OP_NODE && (l->call.flags & BF_CALL_MEM) &&
-             l->call.arg[1] - l->call.arg[0] > BF_DECODE_MEM_PAGES)) {
-            fprintf(stderr, "%s:%d:1: --invariants runs what a fuzz input holds: at most %d "
-                            "calls, backing memory for nodes of at most %d pages\n",
-                    path, l->lineno, BF_DECODE_MAX_RAW, BF_DECODE_MEM_PAGES);
-            st->bad_files++;
-            return;
-        }
-        line[n] = l->lineno;
-        calls[n++] = l->call;
-    }
     uint8_t buf[1 + BF_DECODE_MAX_RAW * 41];
     size_t len = bf_encode_calls(calls, n, buf, sizeof buf);
     bf_runner *r = o->runner;
@@ -107,35 +84,90 @@ static void run_invariants(const char *path, const bf_trace *t, const run_opts *
                 r->sut_be->name, r->nlog);
 }
 
+/* What the first reading of a trace finds (every line parsed, none run). */
+typedef struct trace_scan {
+    int statements, has_expectations;
+    bf_call calls[BF_DECODE_MAX_RAW]; /* for --invariants: what a fuzz input holds */
+    int line[BF_DECODE_MAX_RAW];
+    size_t n;
+    int too_big_at; /* line of the first call past what a fuzz input holds, or 0 */
+} trace_scan;
+
+static void scan_line(const bf_tline *l, trace_scan *sc)
+{
+    if (l->kind != BF_LINE_STMT)
+        return;
+    sc->statements++;
+    sc->has_expectations |= l->nexp > 0;
+    if (bf_op_get(l->call.op)->is_query || sc->too_big_at)
+        return;
+    if (sc->n == BF_DECODE_MAX_RAW ||
+        (l->call.op == BF_OP_NODE && (l->call.flags & BF_CALL_MEM) &&
+         l->call.arg[1] - l->call.arg[0] > BF_DECODE_MEM_PAGES)) {
+        sc->too_big_at = l->lineno;
+        return;
+    }
+    sc->line[sc->n] = l->lineno;
+    sc->calls[sc->n++] = l->call;
+}
+
+/* The trace is read twice, a line at a time: first every line is parsed
+ * (a malformed trace runs nothing, and whether it has expectations decides
+ * between checking and annotating), then it runs.  Memory is that of one
+ * line, whatever the trace's length. */
 static void run_file(const char *path, bf_session *s, const run_opts *o, run_stats *st)
 {
-    bf_trace t;
+    bf_trace_reader rd;
+    const bf_tline *l;
     char err[512];
+    int more;
+    static trace_scan sc;
+    memset(&sc, 0, sizeof sc);
     st->files++;
-    if (bf_trace_load(path, &t, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
+    if (bf_trace_open(&rd, path, err, sizeof err) != 0) {
+        fprintf(stderr, "bootfuzz: run: %s\n", err);
         st->bad_files++;
+        return;
+    }
+    while ((more = bf_trace_next(&rd, &l, err, sizeof err)) > 0)
+        scan_line(l, &sc);
+    if (more < 0 || bf_trace_rewind(&rd) != 0) {
+        fprintf(stderr, "bootfuzz: run: %s\n", more < 0 ? err : "cannot read it again");
+        st->bad_files++;
+        bf_trace_close(&rd);
+        return;
+    }
+    if (!sc.statements) {
+        fprintf(stderr, "bootfuzz: run: %s: no calls in this trace: nothing to run\n", path);
+        st->bad_files++;
+        bf_trace_close(&rd);
         return;
     }
     /* a trace with nothing to check is printed back with the answers, on
      * any backend; one with expectations is checked by the invariants on a
      * backend that promises only those (or with --invariants) */
-    if (o->invariants && !o->annotate && bf_trace_has_expectations(&t)) {
-        run_invariants(path, &t, o, st);
-        bf_trace_free(&t);
+    if (o->invariants && !o->annotate && sc.has_expectations) {
+        bf_trace_close(&rd);
+        if (sc.too_big_at) {
+            fprintf(stderr, "bootfuzz: run: %s:%d:1: --invariants runs what a fuzz input holds: "
+                            "at most %d calls, backing memory for nodes of at most %d pages\n",
+                    path, sc.too_big_at, BF_DECODE_MAX_RAW, BF_DECODE_MEM_PAGES);
+            st->bad_files++;
+            return;
+        }
+        run_invariants(path, sc.calls, sc.line, sc.n, o, st);
         return;
     }
     bf_session_reset(s);
     if (apply_options(s, o) != 0) {
         st->bad_files++;
-        bf_trace_free(&t);
+        bf_trace_close(&rd);
         return;
     }
-    int annotate = o->annotate || !bf_trace_has_expectations(&t);
+    int annotate = o->annotate || !sc.has_expectations;
     int checks = 0, bad = 0;
     static char text[BF_MAP_MAX + 256];
-    for (size_t i = 0; i < t.n; i++) {
-        const bf_tline *l = &t.line[i];
+    while ((more = bf_trace_next(&rd, &l, err, sizeof err)) > 0) {
         if (l->kind != BF_LINE_STMT) {
             if (annotate)
                 printf("%s\n", l->raw);
@@ -171,12 +203,16 @@ static void run_file(const char *path, bf_session *s, const run_opts *o, run_sta
         if (annotate)
             print_annotated(l, got, r.err == BF_BUG ? text : NULL, s->be->name);
     }
+    if (more < 0) { /* the file changed under us */
+        fprintf(stderr, "bootfuzz: run: %s\n", err);
+        st->bad_files++;
+    }
     if (o->verbose)
         fprintf(stderr, "%s: %s on %s (%d checks, %d mismatches)\n", path,
                 bad ? "FAIL" : "ok", s->be->name, checks, bad);
     st->checks += checks;
     st->mismatches += bad;
-    bf_trace_free(&t);
+    bf_trace_close(&rd);
 }
 
 typedef struct run_ctx {
@@ -192,88 +228,97 @@ static int run_one(const char *path, void *p)
     return 0;
 }
 
+static const cli_opt run_opts_table[] = {
+    CLI_OPTS_TARGET,
+    CLI_OPT_VERBOSE,
+    {"annotate", 'a', NULL, CLI_O_FIRST_OWN},
+    {0},
+};
+
 int cmd_run(int argc, char **argv)
 {
     run_opts o = {0};
-    o.be = bf_backend_find("ref");
-    int i;
-    for (i = 0; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--")) {
-            i++;
-            break;
-        } else if (!strcmp(a, "--backend") || !strcmp(a, "-b")) {
-            if (++i == argc)
-                return cli_usage_error("run: --backend needs a name");
-            o.be = bf_backend_find(argv[i]);
-            if (!o.be)
-                return cli_usage_error("run: unknown backend '%s' (bootfuzz list shows them)",
-                                       argv[i]);
-        } else if (!strcmp(a, "--option") || !strcmp(a, "-o") || !strcmp(a, "--options")) {
-            if (++i == argc)
-                return cli_usage_error("run: %s needs NAME=VALUE[,NAME=VALUE...]", a);
-            /* one NAME=VALUE or a comma list, as replay's --options and the
-             * stored options files have them */
-            for (char *tok = strtok(argv[i], ","); tok; tok = strtok(NULL, ",")) {
-                char *eq = strchr(tok, '=');
-                uint64_t v = 1;
-                if (!eq || eq == tok || bf_parse_u64(eq + 1, strlen(eq + 1), &v))
-                    return cli_usage_error("run: %s '%s': give NAME=VALUE (a number)", a, tok);
-                if (o.nopt == 32)
-                    return cli_usage_error("run: too many options (32 at most)");
-                *eq = 0;
-                o.opt_name[o.nopt] = tok;
-                o.opt_value[o.nopt++] = v;
-            }
-        } else if (!strcmp(a, "--invariants")) {
-            o.invariants = 1;
-        } else if (!strcmp(a, "--exact")) {
-            o.invariants = -1;
-        } else if (!strcmp(a, "--annotate") || !strcmp(a, "-a")) {
-            o.annotate = 1;
-        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+    cli_backend_args b;
+    cli_backend_args_init(&b, "ref");
+    cli_args a;
+    cli_args_init(&a, "run", run_opts_table, argc, argv);
+    const char *v;
+    char **files = calloc((size_t)argc + 1, sizeof *files);
+    int nfiles = 0, r;
+    if (!files)
+        abort();
+    while ((r = cli_next(&a, &v)) != CLI_DONE) {
+        int taken = r > 0 ? cli_backend_arg(&b, "run", r, v) : 1;
+        if (taken == 2) {
+            free(files);
+            return 2;
+        }
+        if (r == CLI_OPERAND)
+            files[nfiles++] = (char *)v;
+        else if (r == CLI_O_VERBOSE)
             o.verbose = 1;
-        } else {
-            return cli_usage_error("run: unknown flag '%s'", a);
+        else if (r == CLI_O_FIRST_OWN)
+            o.annotate = 1;
+        else if (taken == 1) {
+            free(files);
+            return cli_finish(&a, r);
         }
     }
-    if (i == argc)
-        return cli_usage_error("run: no trace file given");
-    /* a backend that promises only the invariants is checked by them */
-    if (o.invariants == 1 && o.annotate)
+    if (cli_backend_args_done(&b, "run") != 0) {
+        free(files);
+        return 2;
+    }
+    if (!nfiles) {
+        free(files);
+        return cli_usage_error("run: no trace given (give FILE or DIR; bootfuzz help run)");
+    }
+    o.be = b.be;
+    o.opts = &b.options;
+    /* --check invariants 1, exact -1, auto 0; then auto on a backend that
+     * promises only the invariants is checked by them */
+    o.invariants = !b.check || !b.check[0] || !strcmp(b.check, "auto") ? 0
+                   : !strcmp(b.check, "invariants")                     ? 1
+                                                                        : -1;
+    if (o.invariants == 1 && o.annotate) {
+        free(files);
         return cli_usage_error("run: --annotate shows answers; --invariants checks them");
+    }
     if (o.invariants == 0 && !(o.be->flags & BF_PROMISES_EXACT))
         o.invariants = 1;
     o.invariants = o.invariants > 0;
     if (o.invariants) {
-        char opts[512] = "";
-        size_t used = 0;
-        for (int k = 0; k < o.nopt && used < sizeof opts; k++) {
-            int w = snprintf(opts + used, sizeof opts - used, "%s%s=%llu", k ? "," : "",
-                             o.opt_name[k], (unsigned long long)o.opt_value[k]);
-            used += w > 0 ? (size_t)w : 0;
-        }
+        char opts[512];
+        cli_options_format(&b.options, opts, sizeof opts);
         o.runner = bf_runner_new_with(o.be, opts, BF_CHECK_INVARIANTS);
-        if (!o.runner)
+        if (!o.runner) {
+            free(files);
             return 2;
+        }
     }
     bf_session s;
     if (bf_session_init(&s, o.be) != 0) {
-        fprintf(stderr, "bootfuzz: cannot create backend %s\n", o.be->name);
-        return 2;
+        free(files);
+        return cli_error("run: cannot create backend %s", o.be->name);
     }
     run_stats st = {0};
     run_ctx ctx = {&s, &o, &st};
-    for (; i < argc; i++) /* a directory: every *.trace below it, in name order */
-        if (bf_walk(argv[i], ".trace", run_one, &ctx) < 0)
+    for (int i = 0; i < nfiles; i++) { /* a directory: every *.trace below it, in name order */
+        int before = st.files;
+        if (bf_walk_for("run", files[i], ".trace", run_one, &ctx) < 0)
             st.bad_files++;
+        else if (st.files == before) {
+            fprintf(stderr, "bootfuzz: run: %s: no *.trace file in it: nothing to run\n", files[i]);
+            st.bad_files++;
+        }
+    }
+    free(files);
     bf_session_destroy(&s);
     bf_runner_free(o.runner);
     if (o.verbose || st.files > 1)
         fprintf(stderr, "bootfuzz run: %d file%s on %s%s, %d checks, %d %s%s\n", st.files,
                 st.files == 1 ? "" : "s", o.be->name, o.invariants ? " (invariants)" : "",
                 st.checks, st.mismatches, o.invariants ? "findings" : "mismatches",
-                st.bad_files ? ", some files could not be read (see above)" : "");
+                st.bad_files ? ", some files could not be run (see above)" : "");
     fflush(stdout);
     return st.bad_files ? 2 : st.mismatches ? 1 : 0;
 }

@@ -15,6 +15,15 @@ int bf_read_file(const char *path, uint8_t **data, size_t *len)
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f)
         return -1;
+    /* a directory opens, and reading it fails with EISDIR: say so, not EIO */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        if (f != stdin)
+            fclose(f);
+        errno = EISDIR;
+        return -1;
+    }
+    errno = 0;
     size_t cap = 4096, n = 0, got;
     uint8_t *buf = malloc(cap + 1);
     while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
@@ -22,14 +31,14 @@ int bf_read_file(const char *path, uint8_t **data, size_t *len)
         if (n == cap)
             buf = realloc(buf, (cap *= 2) + 1);
     }
-    int bad = ferror(f);
+    int bad = ferror(f), why = errno;
     if (f != stdin)
         fclose(f);
     if (!buf)
         abort();
     if (bad) {
         free(buf);
-        errno = EIO;
+        errno = why ? why : EIO;
         return -1;
     }
     buf[n] = 0;
@@ -49,12 +58,13 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int walk(const char *path, const char *suffix, int top,
+static int walk(const char *who, const char *path, const char *suffix, int top,
                 int (*fn)(const char *file, void *ctx), void *ctx)
 {
     struct stat sb;
     if (strcmp(path, "-") && stat(path, &sb) != 0) {
-        fprintf(stderr, "bootfuzz: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "bootfuzz: %s%s%s: cannot read: %s\n", who ? who : "", who ? ": " : "",
+                path, strerror(errno));
         return -1;
     }
     if (!strcmp(path, "-") || !S_ISDIR(sb.st_mode)) {
@@ -64,7 +74,8 @@ static int walk(const char *path, const char *suffix, int top,
     }
     DIR *d = opendir(path);
     if (!d) {
-        fprintf(stderr, "bootfuzz: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "bootfuzz: %s%s%s: cannot read: %s\n", who ? who : "", who ? ": " : "",
+                path, strerror(errno));
         return -1;
     }
     char **names = NULL;
@@ -88,7 +99,7 @@ static int walk(const char *path, const char *suffix, int top,
         qsort(names, n, sizeof *names, cmp_str);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
-        int r = walk(names[i], suffix, 0, fn, ctx);
+        int r = walk(who, names[i], suffix, 0, fn, ctx);
         rc = (rc < 0 || r < 0) ? -1 : (rc | r);
         free(names[i]);
     }
@@ -99,5 +110,11 @@ static int walk(const char *path, const char *suffix, int top,
 int bf_walk(const char *path, const char *suffix, int (*fn)(const char *file, void *ctx),
             void *ctx)
 {
-    return walk(path, suffix, 1, fn, ctx);
+    return walk(NULL, path, suffix, 1, fn, ctx);
+}
+
+int bf_walk_for(const char *who, const char *path, const char *suffix,
+                int (*fn)(const char *file, void *ctx), void *ctx)
+{
+    return walk(who, path, suffix, 1, fn, ctx);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "files.h"
 #include "trace.h"
@@ -372,7 +373,7 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
-static int parse_line(lexer *lx, bf_trace *tr, bf_tline *l)
+static int parse_line(lexer *lx, int *format, bf_tline *l)
 {
     skip_space(lx);
     if (lx->pos >= lx->len) {
@@ -396,7 +397,7 @@ static int parse_line(lexer *lx, bf_trace *tr, bf_tline *l)
         if (v < 1 || v > BF_TRACE_FORMAT)
             return fail(lx, n.col, "format %llu is not known to this bootfuzz (it reads 1..%d)",
                         (unsigned long long)v, BF_TRACE_FORMAT);
-        tr->format = (int)v;
+        *format = (int)v;
         if (!at_end(lx))
             return fail(lx, (int)lx->pos + 1, "unexpected text after %%format");
         return 0;
@@ -407,6 +408,37 @@ static int parse_line(lexer *lx, bf_trace *tr, bf_tline *l)
     skip_space(lx);
     if (lx->pos < lx->len)
         l->comment = dup_n(lx->s + lx->pos, lx->len - lx->pos);
+    return 0;
+}
+
+static void tline_free(bf_tline *l)
+{
+    free(l->raw);
+    free(l->comment);
+    for (int k = 0; k < l->nexp; k++)
+        free(l->exp[k].text);
+    memset(l, 0, sizeof *l);
+}
+
+/* One line (`len` bytes, no newline) into *l (which owns copies). */
+static int parse_text_line(const char *path, int lineno, const char *text, size_t len,
+                           int *format, bf_tline *l, char *err, size_t errcap)
+{
+    memset(l, 0, sizeof *l);
+    l->lineno = lineno;
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        snprintf(err, errcap, "%s:%d:%d: NUL byte in a trace (is this a binary input? "
+                              "use bootfuzz print)",
+                 path, lineno, (int)(nul - text) + 1);
+        return -1;
+    }
+    l->raw = dup_n(text, len);
+    lexer lx = {path, lineno, l->raw, len, 0, err, errcap};
+    if (parse_line(&lx, format, l) != 0) {
+        tline_free(l);
+        return -1;
+    }
     return 0;
 }
 
@@ -421,29 +453,18 @@ int bf_trace_parse(const char *path, const char *text, size_t len, bf_trace *out
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - text) : len;
         lineno++;
-        if (memchr(text + pos, 0, end - pos)) {
-            snprintf(err, errcap, "%s:%d:%d: NUL byte in a trace (is this a binary input? "
-                                  "use bootfuzz print)",
-                     path, lineno, (int)((const char *)memchr(text + pos, 0, end - pos) -
-                                         (text + pos)) + 1);
-            bf_trace_free(out);
-            return -1;
-        }
         if (out->n == out->cap) {
             out->cap = out->cap ? out->cap * 2 : 64;
             out->line = realloc(out->line, out->cap * sizeof *out->line);
             if (!out->line)
                 abort();
         }
-        bf_tline *l = &out->line[out->n++];
-        memset(l, 0, sizeof *l);
-        l->lineno = lineno;
-        l->raw = dup_n(text + pos, end - pos);
-        lexer lx = {path, lineno, l->raw, end - pos, 0, err, errcap};
-        if (parse_line(&lx, out, l) != 0) {
+        if (parse_text_line(path, lineno, text + pos, end - pos, &out->format,
+                            &out->line[out->n], err, errcap) != 0) {
             bf_trace_free(out);
             return -1;
         }
+        out->n++;
         pos = nl ? end + 1 : len;
     }
     return 0;
@@ -464,14 +485,91 @@ int bf_trace_load(const char *path, bf_trace *out, char *err, size_t errcap)
 
 void bf_trace_free(bf_trace *t)
 {
-    for (size_t i = 0; i < t->n; i++) {
-        free(t->line[i].raw);
-        free(t->line[i].comment);
-        for (int k = 0; k < t->line[i].nexp; k++)
-            free(t->line[i].exp[k].text);
-    }
+    for (size_t i = 0; i < t->n; i++)
+        tline_free(&t->line[i]);
     free(t->line);
     memset(t, 0, sizeof *t);
+}
+
+/* ---- reading a trace line by line ---- */
+
+int bf_trace_open(bf_trace_reader *r, const char *path, char *err, size_t errcap)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->format = BF_TRACE_FORMAT;
+    if (!strcmp(path, "-")) {
+        /* standard input is copied aside once, so that it can be read twice */
+        uint8_t *buf;
+        size_t len;
+        if (bf_read_file(path, &buf, &len) != 0) {
+            snprintf(err, errcap, "%s: cannot read: %s", path, strerror(errno));
+            return -1;
+        }
+        r->f = tmpfile();
+        if (!r->f || fwrite(buf, 1, len, r->f) != len || fseek(r->f, 0, SEEK_SET) != 0) {
+            snprintf(err, errcap, "%s: cannot keep a copy of standard input: %s", path,
+                     strerror(errno));
+            free(buf);
+            if (r->f)
+                fclose(r->f);
+            return -1;
+        }
+        free(buf);
+        return 0;
+    }
+    struct stat sb;
+    r->f = fopen(path, "r");
+    if (r->f && fstat(fileno(r->f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(r->f);
+        r->f = NULL;
+        errno = EISDIR;
+    }
+    if (!r->f) {
+        snprintf(err, errcap, "%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int bf_trace_next(bf_trace_reader *r, const bf_tline **out, char *err, size_t errcap)
+{
+    tline_free(&r->line);
+    errno = 0;
+    ssize_t n = getline(&r->buf, &r->cap, r->f);
+    if (n < 0) {
+        if (ferror(r->f)) {
+            snprintf(err, errcap, "%s:%d: cannot read: %s", r->path, r->lineno + 1,
+                     strerror(errno ? errno : EIO));
+            return -1;
+        }
+        return 0;
+    }
+    if (n > 0 && r->buf[n - 1] == '\n')
+        n--;
+    if (parse_text_line(r->path, ++r->lineno, r->buf, (size_t)n, &r->format, &r->line, err,
+                        errcap) != 0)
+        return -1;
+    *out = &r->line;
+    return 1;
+}
+
+int bf_trace_rewind(bf_trace_reader *r)
+{
+    tline_free(&r->line);
+    r->lineno = 0;
+    r->format = BF_TRACE_FORMAT;
+    clearerr(r->f);
+    return fseek(r->f, 0, SEEK_SET);
+}
+
+void bf_trace_close(bf_trace_reader *r)
+{
+    tline_free(&r->line);
+    free(r->buf);
+    if (r->f)
+        fclose(r->f);
+    memset(r, 0, sizeof *r);
 }
 
 const bf_expect *bf_tline_expect_for(const bf_tline *l, const char *backend)

@@ -6,6 +6,7 @@
 #define BOOTFUZZ_TRACE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "call.h"
 
@@ -46,6 +47,24 @@ int bf_trace_parse(const char *path, const char *text, size_t len, bf_trace *out
 /* Read and parse a file ("-" is standard input). */
 int bf_trace_load(const char *path, bf_trace *out, char *err, size_t errcap);
 void bf_trace_free(bf_trace *t);
+
+/* Reading a trace a line at a time, in memory of one line (a trace may have
+ * millions): open, then next until it returns 0 (the end) or -1 (err gets
+ * "path:line:column: what is wrong", or "path: cannot read: why").  The line
+ * *out points at is valid until the next call.  rewind starts again from
+ * line 1 (standard input, "-", is copied aside at open so that it can). */
+typedef struct bf_trace_reader {
+    FILE *f;
+    const char *path;
+    int lineno, format;
+    char *buf;
+    size_t cap;
+    bf_tline line;
+} bf_trace_reader;
+int bf_trace_open(bf_trace_reader *r, const char *path, char *err, size_t errcap);
+int bf_trace_next(bf_trace_reader *r, const bf_tline **out, char *err, size_t errcap);
+int bf_trace_rewind(bf_trace_reader *r);
+void bf_trace_close(bf_trace_reader *r);
 
 /* The expectation that applies to `backend` on this line, or NULL. */
 const bf_expect *bf_tline_expect_for(const bf_tline *l, const char *backend);
