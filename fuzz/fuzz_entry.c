@@ -67,15 +67,25 @@ static bf_runner *setup(const char *target)
     return r;
 }
 
+static bf_runner *runner;
+
+void bf_fuzz_init(const char *target)
+{
+    if (runner)
+        return;
+    runner = setup(target);
+    bf_runner_presize(runner, BF_DECODE_MAX_NODE_PAGES);
+}
+
 int bf_fuzz_one(const char *target, const uint8_t *data, size_t size)
 {
-    static bf_runner *r;
-    if (!r)
-        r = setup(target);
-    if (bf_runner_run(r, data, size)) {
-        bf_runner_report(r, stderr);
+    bf_fuzz_init(target);
+    if (bf_runner_run(runner, data, size)) {
+        bf_runner_report(runner, stderr);
         fflush(stderr);
         abort();
     }
+    /* the next input starts from a reset made by this one (lockstep.h) */
+    bf_runner_settle(runner);
     return 0;
 }
