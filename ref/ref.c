@@ -450,37 +450,37 @@ static int ref_node_info(void *p, uint64_t nid, bf_node_info *out)
     return 0;
 }
 
+/* Set bits [lo, hi) of words[] (bit i of words[i / 64]). */
+static void set_bits(uint64_t *words, uint64_t lo, uint64_t hi)
+{
+    while (lo < hi) {
+        uint64_t b = lo % 64, n = hi - lo < 64 - b ? hi - lo : 64 - b;
+        words[lo / 64] |= (n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1)) << b;
+        lo += n;
+    }
+}
+
+/* The pages come in runs of reserved and free ones: memchr finds where each
+ * run ends (as in lowest_candidate), and a run of reserved pages sets its
+ * bits a word at a time. */
 static int ref_read_bits(void *p, uint64_t nid, uint64_t first, uint64_t *words, uint64_t nwords)
 {
     ref_sys *s = p;
     if (nid >= s->nnodes || !s->node[nid].live)
         return -1;
     const ref_node *n = &s->node[nid];
+    const uint8_t *f = n->is_free;
     uint64_t pages = n->end_pfn - n->start_pfn;
-    for (uint64_t w = 0; w < nwords; w++) {
-        uint64_t v = 0, base = first + 64 * w, b = 0;
-        if (base + 64 <= pages) { /* 64 pages all reserved or all free: common */
-            uint64_t x[8], any = 0, all = ~(uint64_t)0;
-            memcpy(x, n->is_free + base, sizeof x);
-            for (int k = 0; k < 8; k++) {
-                any |= x[k];
-                all &= x[k];
-            }
-            if (any == 0 || all == 0x0101010101010101ull) {
-                words[w] = any == 0 ? ~(uint64_t)0 : 0;
-                continue;
-            }
-        }
-        /* 8 pages at a time: each is_free byte is 0 or 1, and multiplying
-         * by 0x0102040810204080 gathers byte k's low bit into bit 56 + k */
-        for (; b < 64 && base + b + 8 <= pages; b += 8) {
-            uint64_t x;
-            memcpy(&x, n->is_free + base + b, 8);
-            v |= (~(x * 0x0102040810204080ull) >> 56 & 0xff) << b; /* 1 = reserved */
-        }
-        for (; b < 64 && base + b < pages; b++)
-            v |= (uint64_t)(n->is_free[base + b] == 0) << b;
-        words[w] = v;
+    memset(words, 0, nwords * sizeof *words); /* pages past the node: 0 */
+    uint64_t i = first, end = first + 64 * nwords < pages ? first + 64 * nwords : pages;
+    while (i < end) {
+        const uint8_t *q = memchr(f + i, 1, end - i); /* the reserved run [i, j) ends */
+        uint64_t j = q ? (uint64_t)(q - f) : end;
+        set_bits(words, i - first, j - first);
+        if (!q)
+            break;
+        q = memchr(f + j, 0, end - j); /* the free run [j, i) ends */
+        i = q ? (uint64_t)(q - f) : end;
     }
     return 0;
 }

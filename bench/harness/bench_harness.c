@@ -22,9 +22,9 @@
 
 #define NGEN 2000
 #define MIN_SECONDS 3.0
-#define MIN_ROUNDS 200
-#define MAX_ROUNDS 100000
-#define BATCH 100 /* inputs per half-round (taken round-robin from the set) */
+#define MIN_PASSES 3
+#define MAX_PASSES 100000
+#define BATCH 100 /* inputs per half of a batch */
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
 static uint64_t next_rand(void)
@@ -164,37 +164,44 @@ int main(int argc, char **argv)
         }
     }
 
-    /* Rounds alternate between a checked batch (the fuzz target's whole
-     * work per input) and a bare batch of the same inputs (the same calls on
-     * ref and the backend).  This machine's speed drifts by tens of percent
-     * from one moment to the next, so each ratio is taken between the two
-     * halves of one round, a few milliseconds apart, and the figures
-     * reported are medians over all rounds. */
-    static double t_checked[MAX_ROUNDS], t_bare[MAX_ROUNDS], ratio[MAX_ROUNDS];
+    /* Batches alternate between checked runs (the fuzz target's whole work
+     * per input) and bare runs of the same inputs (the same calls on ref
+     * and the backend).  This machine's speed drifts by tens of percent from
+     * one moment to the next, so the two halves of a batch run a few
+     * milliseconds apart.  A pass runs the whole set once, batch by batch;
+     * its ratio is its checked time over its bare time, so every input
+     * counts as much as an engine running the set would make it count (a
+     * grown corpus has a few inputs that cost a hundred times the median
+     * one).  The figures reported are medians over the passes. */
+    static double t_checked[MAX_PASSES], t_bare[MAX_PASSES], ratio[MAX_PASSES];
     double t0 = now();
-    int rounds = 0;
-    while (rounds < MAX_ROUNDS && (rounds < MIN_ROUNDS || now() - t0 < MIN_SECONDS)) {
-        int first = (int)(((long)rounds * BATCH) % nin);
-        double a = now();
-        for (int k = first; k < first + BATCH; k++) {
-            const input *x = &in[k % nin];
-            bf_runner_run(r, x->bytes, x->len);
-            bf_runner_settle(r);
+    int passes = 0;
+    while (passes < MAX_PASSES && (passes < MIN_PASSES || now() - t0 < MIN_SECONDS)) {
+        double tc = 0, tb = 0;
+        for (int first = 0; first < nin; first += BATCH) {
+            int last = first + BATCH < nin ? first + BATCH : nin;
+            double a = now();
+            for (int k = first; k < last; k++) {
+                bf_runner_run(r, in[k].bytes, in[k].len);
+                bf_runner_settle(r);
+            }
+            double b = now();
+            for (int k = first; k < last; k++) {
+                bare_run(ref, rs, &in[k]);
+                if (compare)
+                    bare_run(sut, ss, &in[k]);
+            }
+            double c = now();
+            tc += b - a;
+            tb += c - b;
         }
-        double b = now();
-        for (int k = first; k < first + BATCH; k++) {
-            bare_run(ref, rs, &in[k % nin]);
-            if (compare)
-                bare_run(sut, ss, &in[k % nin]);
-        }
-        double c = now();
-        t_checked[rounds] = b - a;
-        t_bare[rounds] = c - b;
-        ratio[rounds] = (b - a) / (c - b);
-        rounds++;
+        t_checked[passes] = tc;
+        t_bare[passes] = tb;
+        ratio[passes] = tc / tb;
+        passes++;
     }
-    double checked = BATCH / median(t_checked, rounds), bare = BATCH / median(t_bare, rounds);
-    double cost = median(ratio, rounds);
+    double checked = nin / median(t_checked, passes), bare = nin / median(t_bare, passes);
+    double cost = median(ratio, passes);
 
     printf("target %-5s  %d inputs (%s), %.1f calls per input on average\n", target, nin,
            from ? from : "generated", (double)total_calls / nin);
@@ -203,9 +210,9 @@ int main(int argc, char **argv)
     printf("  bare calls on %s%s%s:%*s %10.0f exec/s  %8.2f us/input\n", "ref",
            compare ? " and " : "", compare ? sut->name : "", compare ? 18 - (int)strlen(sut->name) : 23,
            "", bare, 1e6 / bare);
-    printf("  cost of all checks: %.2fx the bare calls (median of %d interleaved rounds of %d "
-           "inputs)\n",
-           cost, rounds, BATCH);
+    printf("  cost of all checks: %.2fx the bare calls (median of %d passes over the set, "
+           "interleaved in batches of %d)\n",
+           cost, passes, BATCH);
     ref->destroy(rs);
     sut->destroy(ss);
     bf_runner_free(r);
