@@ -60,6 +60,7 @@ $(shell mkdir -p "$(BUILD)" && echo "$(BACKEND)" | cmp -s - "$(BACKEND_SET)" 2>/
   echo "$(BACKEND)" >"$(BACKEND_SET)")
 
 .PHONY: all replays test asan bench bench-bugs bench-harness bench-triage mutants clean fuzzers libfuzzer afl fuzz \
+        libfuzzer-plain afl-asan \
         gate coverage canary
 # Fuzz targets: one per registered backend, named as it is.  Only a built
 # tool can say which backends registered, so the per-target binaries are
@@ -162,6 +163,12 @@ libfuzzer: $(TOOL)
 	    $(BUILD)/libfuzzer/fuzz/stability-$$n; done) \
 	  $(BUILD)/libfuzzer/bootfuzz
 
+# libFuzzer without sanitizers (make bench-harness compares both):
+# build/libfuzzer-plain/fuzz/libfuzzer-TARGET
+libfuzzer-plain: $(TOOL)
+	@t=$(NAMES); $(MAKE) --no-print-directory BUILD=$(BUILD)/libfuzzer-plain CC=clang OPT=-O2 LTO= \
+	  COV=-fsanitize=fuzzer-no-link $$(for n in $$t; do echo $(BUILD)/libfuzzer-plain/fuzz/libfuzzer-$$n; done)
+
 # The canary: the same sanitizer/libFuzzer build with a bug planted in the
 # fast allocator (-DBF_FAST_CANARY); the gate must be red on it.
 canary: $(TOOL)
@@ -188,6 +195,11 @@ afl: $(TOOL)
 	$(AFL_ENV) AFL_LLVM_CMPLOG=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/afl-cmplog CC=clang \
 	  COV_CC=$(AFL_CC) OPT=-O2 LTO= $$(for n in $$t; do echo $(BUILD)/afl-cmplog/fuzz/afl-$$n; done)
 
+# AFL++ with ASan+UBSan (make bench-harness): build/afl-asan/fuzz/afl-TARGET
+afl-asan: $(TOOL)
+	@t=$(NAMES); $(AFL_ENV) $(MAKE) --no-print-directory BUILD=$(BUILD)/afl-asan CC=clang COV_CC=$(AFL_CC) \
+	  OPT=-O2 LTO= EXTRA_CFLAGS="$(SAN)" $$(for n in $$t; do echo $(BUILD)/afl-asan/fuzz/afl-$$n; done)
+
 fuzzers: all libfuzzer
 
 # The test suite: trace files against every backend, unit tests, and the
@@ -210,19 +222,28 @@ bench: $(BUILD)/bench
 # bugs would be findings).
 BUGS_OFF := A=0,C=0,D=0,E=0,F=0,G=0,H=0,J=0,K=0,L=0,M=0,N=0,O=0,P=0
 
-# Throughput of the harness: checked runs vs the bare calls, in one run,
-# without sanitizers and with ASan+UBSan.
+# Throughput of the harness (docs/harness.md, "Benchmarks"): checked runs vs
+# the bare calls, in one run, without sanitizers and with ASan+UBSan (clang
+# -O2, as the engine builds), on generated inputs, the seed corpus and the
+# grown corpus (bench/corpus-grown); then real engine runs of each target
+# (bench/harness/engines.sh: libFuzzer and AFL++, SECS seconds each), on
+# BASE=<rev>'s build too when given, side by side.
+#   make bench-harness [BASE=rev] [SECS=10] [BENCH_TARGETS="fast 2614 ref"]
+#     [ENGINES="libfuzzer afl"] [SANS="plain asan"] [CORPORA="seeds grown"]
 BENCH_TARGETS ?= fast 2614 ref
 $(BUILD)/bench-harness: bench/harness/bench_harness.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 bench-harness: $(BUILD)/bench-harness
-	$(MAKE) -s BUILD=$(BUILD)/asan CC=clang OPT=-O1 EXTRA_CFLAGS="$(SAN)" $(BUILD)/asan/bench-harness
-	@echo "== without sanitizers ($(CC) $(OPT))"
-	@for t in $(BENCH_TARGETS); do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
-	  $(BUILD)/bench-harness $$t || exit 1; done
-	@echo "== with ASan+UBSan (clang -O1)"
-	@for t in $(BENCH_TARGETS); do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
-	  $(BUILD)/asan/bench-harness $$t || exit 1; done
+	$(MAKE) -s BUILD=$(BUILD)/bench-asan CC=clang OPT=-O2 LTO= EXTRA_CFLAGS="$(SAN)" \
+	  $(BUILD)/bench-asan/bench-harness
+	@for b in $(BUILD) $(BUILD)/bench-asan; do \
+	  [ $$b = $(BUILD) ] && echo "== without sanitizers ($(CC) $(OPT))" || echo "== with ASan+UBSan (clang -O2)"; \
+	  for t in $(BENCH_TARGETS); do s=corpus/$$t; [ -d $$s ] || s=corpus/fast; \
+	    for c in "" $$s bench/corpus-grown; do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
+	      $$b/bench-harness $$t $$c || exit 1; done; done; done
+	@echo "== engines, $(or $(SECS),10) s per run$(if $(BASE), side by side with $(BASE))"
+	@SECS="$(SECS)" TARGETS="$(BENCH_TARGETS)" ENGINES="$(ENGINES)" SANS="$(SANS)" CORPORA="$(CORPORA)" \
+	  sh bench/harness/engines.sh $(BASE)
 
 # The main job: a fuzz campaign.  make fuzz [TARGET=fast] [ENGINE=libfuzzer|afl|both]
 # [DURATION=10m] [JOBS=n] [WRITEBACK=1]
