@@ -65,6 +65,7 @@ $(shell mkdir -p "$(BUILD)" && echo "$(BACKEND)" | cmp -s - "$(BACKEND_SET)" 2>/
   echo "$(BACKEND)" >"$(BACKEND_SET)")
 
 .PHONY: all replays test asan bench bench-bugs bench-harness bench-triage mutants clean fuzzers libfuzzer afl fuzz \
+        libfuzzer-plain afl-asan \
         gate coverage canary canary-build
 # Fuzz targets: one per registered backend, named as it is.  Only a built
 # tool can say which backends registered, so the per-target binaries are
@@ -94,18 +95,36 @@ $(BUILD)/obj/fuzz/target-%.o: fuzz/target.c
 USER_DEPS = $(wildcard $(BUILD)/user/src/*.h $(BUILD)/user/src/*.inc $(BUILD)/user/src/*.c)
 $(BUILD)/obj/user/%.o: $(BUILD)/user/src/%.c $(USER_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -D_DEFAULT_SOURCE -Iinclude -I$(BUILD)/user/src $(BACKEND_CFLAGS) $(COV) \
-	  $(EXTRA_CFLAGS) -c "$$(readlink -f $<)" -o $@
+	$(CC) -std=gnu11 -D_DEFAULT_SOURCE -Iinclude -I$(BUILD)/user/src $(BACKEND_CFLAGS) \
+	  $(COV_FLAGS) $(EXTRA_CFLAGS) -c "$$(readlink -f $<)" -o $@
 
 # Coverage instrumentation for the fuzzing engines (COV, set by the
-# libfuzzer/canary builds) goes only where it guides the search: the
-# allocators, the reference and the decoder; the harness's own loops
-# (checker, runner, sessions) would only slow every execution down.
-# The reference gets edge counters but not comparison tracing: its loops
-# walk pages one by one, and a traced compare per page made the reference
-# the fuzzers' main cost (a third of libFuzzer's time) for no guidance.
-$(BUILD)/obj/impl/%.o $(BUILD)/obj/fuzz/decode.o: ALL_CFLAGS += $(COV)
-$(BUILD)/obj/ref/%.o: ALL_CFLAGS += $(COV) $(if $(COV),-fno-sanitize-coverage=trace-cmp)
+# libfuzzer/canary builds; COV_CC, the compiler that instruments, set by the
+# AFL++ builds) goes only where it guides the search: the allocators under
+# test and the decoder.  The harness's own loops (checker, runner, sessions)
+# and the reference judging a backend would only slow every execution down
+# and, keeping buffers and caches from one input to the next, make an
+# input's edges depend on the input before it (AFL++ "stability").  The
+# reference is instrumented only in the ref target, where it is the backend
+# under test: ref-sut.o, the same source (the link rules pick it).  In every
+# instrumented object the functions of fuzz/coverage-ignore.txt get nothing
+# either: the queries only the checker asks (read_bits, node_info, ...),
+# whose per-word compares were the largest single cost of a libFuzzer run.
+COV_IGNORE := fuzz/coverage-ignore.txt
+COV_FLAGS := $(COV) $(if $(COV),-fsanitize-coverage-ignorelist=$(COV_IGNORE))
+$(BUILD)/obj/impl/%.o: ALL_CFLAGS += $(COV_FLAGS)
+$(BUILD)/obj/impl/%.o $(BUILD)/obj/user/%.o: override CC := $(or $(COV_CC),$(CC))
+$(BUILD)/obj/fuzz/decode.o $(BUILD)/obj/ref/ref-sut.o: ALL_CFLAGS += $(COV_FLAGS)
+# (the reference as it always was under test: edge counters, no comparison
+# tracing; its compares are the contract's plain ones, nothing to solve)
+$(BUILD)/obj/ref/ref-sut.o: ALL_CFLAGS += $(if $(COV),-fno-sanitize-coverage=trace-cmp)
+$(BUILD)/obj/fuzz/decode.o $(BUILD)/obj/ref/ref-sut.o $(BUILD)/obj/fuzz/engine_afl.o: override CC := $(or $(COV_CC),$(CC))
+$(BUILD)/obj/ref/ref-sut.o: ref/ref.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+# The objects of target NAME's engine binary ($(call engine_objs,NAME,$^)):
+# ref-sut.o in place of ref.o for the ref target, ref.o for every other.
+engine_objs = $(filter-out $(BUILD)/obj/ref/$(if $(filter ref,$1),ref,ref-sut).o,$(filter %.o,$2))
 
 # Objects are linked directly, not from an archive: the backend registry
 # refers to allocators weakly, and a weak reference does not pull an
@@ -137,15 +156,28 @@ NAMES = $$($(TOOL) list --names) || { echo "make: the backend registry refused a
 # bring-your-own-allocator test builds its backend there).
 # libFuzzer with ASan+UBSan (clang 14): build/libfuzzer/fuzz/libfuzzer-TARGET
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-$(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/target-%.o $(LIB) $(BACKEND_SET)
+$(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/ref/ref-sut.o $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(call engine_objs,$*,$^) $(LDLIBS)
+# The same objects with the stability driver (fuzz/engine_stability.c): does
+# an input's coverage depend on the one before it?  build/libfuzzer/fuzz/stability-TARGET
+$(BUILD)/fuzz/stability-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_stability.o \
+                           $(BUILD)/obj/ref/ref-sut.o $(LIB) $(BACKEND_SET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(call engine_objs,$*,$^) $(LDLIBS)
 libfuzzer: $(TOOL)
 	@echo "make: building the libFuzzer targets (clang, ASan+UBSan) in $(BUILD)/libfuzzer"
 	@t=$(NAMES); $(MAKE) --no-print-directory BUILD=$(BUILD)/libfuzzer CC=clang OPT=-O2 LTO= \
 	  COV=-fsanitize=fuzzer-no-link EXTRA_CFLAGS="$(SAN)" \
-	  $$(for n in $$t; do echo $(BUILD)/libfuzzer/fuzz/libfuzzer-$$n $(BUILD)/libfuzzer/fuzz/replay-$$n; done) \
+	  $$(for n in $$t; do echo $(BUILD)/libfuzzer/fuzz/libfuzzer-$$n $(BUILD)/libfuzzer/fuzz/replay-$$n \
+	    $(BUILD)/libfuzzer/fuzz/stability-$$n; done) \
 	  $(BUILD)/libfuzzer/bootfuzz
+
+# libFuzzer without sanitizers (make bench-harness compares both):
+# build/libfuzzer-plain/fuzz/libfuzzer-TARGET
+libfuzzer-plain: $(TOOL)
+	@t=$(NAMES); $(MAKE) --no-print-directory BUILD=$(BUILD)/libfuzzer-plain CC=clang OPT=-O2 LTO= \
+	  COV=-fsanitize=fuzzer-no-link $$(for n in $$t; do echo $(BUILD)/libfuzzer-plain/fuzz/libfuzzer-$$n; done)
 
 # The canary: the same sanitizer/libFuzzer build with a bug planted in the
 # fast allocator (-DBF_FAST_CANARY).  make canary builds it and runs the
@@ -171,18 +203,28 @@ canary-build: $(TOOL)
 	  $$(for n in $$t; do echo $(BUILD)/canary/fuzz/libfuzzer-$$n $(BUILD)/canary/fuzz/replay-$$n; done) \
 	  $(BUILD)/canary/bootfuzz
 
-# AFL++ (afl-clang-fast, persistent mode, shared-memory input) and the
-# CMPLOG twin: build/afl/fuzz/afl-TARGET, build/afl-cmplog/fuzz/afl-TARGET
+# AFL++ (persistent mode, shared-memory input) and the CMPLOG twin:
+# build/afl/fuzz/afl-TARGET, build/afl-cmplog/fuzz/afl-TARGET.  Only the
+# objects libFuzzer instruments are compiled by afl-clang-fast (COV_CC, with
+# the same functions left out: AFL_LLVM_DENYLIST), the rest by clang; the
+# link is afl-clang-fast's (its runtime).
 AFL_CC ?= afl-clang-fast
-$(BUILD)/fuzz/afl-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_afl.o $(LIB) $(BACKEND_SET)
+AFL_ENV := AFL_QUIET=1 AFL_LLVM_DENYLIST=$(abspath $(COV_IGNORE))
+$(BUILD)/fuzz/afl-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_afl.o $(BUILD)/obj/ref/ref-sut.o \
+                     $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+	$(or $(COV_CC),$(CC)) $(ALL_CFLAGS) -o $@ $(call engine_objs,$*,$^) $(LDLIBS)
 afl: $(TOOL)
 	@echo "make: building the AFL++ targets (afl-clang-fast, and the CMPLOG twin)"
-	@t=$(NAMES); $(MAKE) --no-print-directory BUILD=$(BUILD)/afl CC=$(AFL_CC) OPT=-O2 LTO= \
-	  $$(for n in $$t; do echo $(BUILD)/afl/fuzz/afl-$$n; done) && \
-	AFL_LLVM_CMPLOG=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/afl-cmplog CC=$(AFL_CC) OPT=-O2 LTO= \
-	  $$(for n in $$t; do echo $(BUILD)/afl-cmplog/fuzz/afl-$$n; done)
+	@t=$(NAMES); $(AFL_ENV) $(MAKE) --no-print-directory BUILD=$(BUILD)/afl CC=clang COV_CC=$(AFL_CC) \
+	  OPT=-O2 LTO= $$(for n in $$t; do echo $(BUILD)/afl/fuzz/afl-$$n; done) && \
+	$(AFL_ENV) AFL_LLVM_CMPLOG=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/afl-cmplog CC=clang \
+	  COV_CC=$(AFL_CC) OPT=-O2 LTO= $$(for n in $$t; do echo $(BUILD)/afl-cmplog/fuzz/afl-$$n; done)
+
+# AFL++ with ASan+UBSan (make bench-harness): build/afl-asan/fuzz/afl-TARGET
+afl-asan: $(TOOL)
+	@t=$(NAMES); $(AFL_ENV) $(MAKE) --no-print-directory BUILD=$(BUILD)/afl-asan CC=clang COV_CC=$(AFL_CC) \
+	  OPT=-O2 LTO= EXTRA_CFLAGS="$(SAN)" $$(for n in $$t; do echo $(BUILD)/afl-asan/fuzz/afl-$$n; done)
 
 fuzzers: all libfuzzer
 
@@ -206,19 +248,28 @@ bench: $(BUILD)/bench
 # bugs would be findings).
 BUGS_OFF := A=0,C=0,D=0,E=0,F=0,G=0,H=0,J=0,K=0,L=0,M=0,N=0,O=0,P=0
 
-# Throughput of the harness: checked runs vs the bare calls, in one run,
-# without sanitizers and with ASan+UBSan.
+# Throughput of the harness (docs/harness.md, "Benchmarks"): checked runs vs
+# the bare calls, in one run, without sanitizers and with ASan+UBSan (clang
+# -O2, as the engine builds), on generated inputs, the seed corpus and the
+# grown corpus (bench/corpus-grown); then real engine runs of each target
+# (bench/harness/engines.sh: libFuzzer and AFL++, SECS seconds each), on
+# BASE=<rev>'s build too when given, side by side.
+#   make bench-harness [BASE=rev] [SECS=10] [BENCH_TARGETS="fast 2614 ref"]
+#     [ENGINES="libfuzzer afl"] [SANS="plain asan"] [CORPORA="seeds grown"]
 BENCH_TARGETS ?= fast 2614 ref
 $(BUILD)/bench-harness: bench/harness/bench_harness.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 bench-harness: $(BUILD)/bench-harness
-	$(MAKE) -s BUILD=$(BUILD)/asan CC=clang OPT=-O1 EXTRA_CFLAGS="$(SAN)" $(BUILD)/asan/bench-harness
-	@echo "== without sanitizers ($(CC) $(OPT))"
-	@for t in $(BENCH_TARGETS); do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
-	  $(BUILD)/bench-harness $$t || exit 1; done
-	@echo "== with ASan+UBSan (clang -O1)"
-	@for t in $(BENCH_TARGETS); do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
-	  $(BUILD)/asan/bench-harness $$t || exit 1; done
+	$(MAKE) -s BUILD=$(BUILD)/bench-asan CC=clang OPT=-O2 LTO= EXTRA_CFLAGS="$(SAN)" \
+	  $(BUILD)/bench-asan/bench-harness
+	@for b in $(BUILD) $(BUILD)/bench-asan; do \
+	  [ $$b = $(BUILD) ] && echo "== without sanitizers ($(CC) $(OPT))" || echo "== with ASan+UBSan (clang -O2)"; \
+	  for t in $(BENCH_TARGETS); do s=corpus/$$t; [ -d $$s ] || s=corpus/fast; \
+	    for c in "" $$s bench/corpus-grown; do BOOTFUZZ_OPTIONS=$$( [ $$t = 2614 ] && echo $(BUGS_OFF) ) \
+	      $$b/bench-harness $$t $$c || exit 1; done; done; done
+	@echo "== engines, $(or $(SECS),10) s per run$(if $(BASE), side by side with $(BASE))"
+	@SECS="$(SECS)" TARGETS="$(BENCH_TARGETS)" ENGINES="$(ENGINES)" SANS="$(SANS)" CORPORA="$(CORPORA)" \
+	  sh bench/harness/engines.sh $(BASE)
 
 # The main job: a fuzz campaign.  make fuzz [TARGET=fast] [ENGINE=libfuzzer|afl|both]
 # [DURATION=10m] [JOBS=n] [WRITEBACK=1]
@@ -277,4 +328,7 @@ bench-triage:
 clean:
 	rm -rf build
 
+# Dependency files are only read: with no rule of their own, make would try
+# to remake target-NAME.d with a built-in link rule from target-NAME.d.o.
+$(BUILD)/obj/%.d: ;
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -8,11 +8,15 @@
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 __AFL_FUZZ_INIT();
 
-int main(void)
+int main(int argc, char **argv)
 {
+    /* the target's setup, before the fork server starts: once, in the
+     * parent, and in no input's coverage map */
+    LLVMFuzzerInitialize(&argc, &argv);
 #ifdef __AFL_HAVE_MANUAL_CONTROL
     __AFL_INIT();
 #endif

@@ -118,16 +118,26 @@ static void save_leak_pair(const bf_runner *r, const uint8_t *data, size_t size)
         fprintf(stderr, "bootfuzz: the leaking pair is kept in %s\n", done);
 }
 
+static bf_runner *runner;
+
+void bf_fuzz_init(const char *target)
+{
+    if (runner)
+        return;
+    runner = setup(target);
+    bf_runner_presize(runner, BF_DECODE_MAX_NODE_PAGES);
+}
+
 int bf_fuzz_one(const char *target, const uint8_t *data, size_t size)
 {
-    static bf_runner *r;
-    if (!r)
-        r = setup(target);
-    if (bf_runner_run(r, data, size)) {
-        bf_runner_report(r, stderr);
-        save_leak_pair(r, data, size);
+    bf_fuzz_init(target);
+    if (bf_runner_run(runner, data, size)) {
+        bf_runner_report(runner, stderr);
+        save_leak_pair(runner, data, size);
         fflush(stderr);
         abort();
     }
+    /* the next input starts from a reset made by this one (lockstep.h) */
+    bf_runner_settle(runner);
     return 0;
 }

@@ -13,4 +13,11 @@
  * ("NAME=VALUE,..."; e.g. the 2.6.14 port's bug switches). */
 int bf_fuzz_one(const char *target, const uint8_t *data, size_t size);
 
+/* Set up what bf_fuzz_one runs `target` with (its first call does it when
+ * this was not called): the runner, and every buffer the backends keep
+ * sized for the largest input (bf_runner_presize).  Engines call it before
+ * the first input (LLVMFuzzerInitialize; AFL++ before its fork server
+ * starts), so no input's coverage holds the setup's edges. */
+void bf_fuzz_init(const char *target);
+
 #endif

@@ -413,7 +413,13 @@ static int check_enomem(bf_checker *k, const bf_call *c)
     uint64_t npages = bf_pfn_up(size), step = align >> 12 ? align >> 12 : 1, win_end;
     for (uint64_t i = 0; i < k->nnodes; i++) {
         bf_inv_node *n = &k->node[i];
-        if (n->live && window(n, limit, &win_end) &&
+        if (!n->live)
+            continue;
+        /* fewer free pages than asked: no run can have room.  Counted once
+         * per change of the bits: ENOMEMs come in runs on a full node */
+        if (n->nfree == BF_NFREE_UNKNOWN)
+            n->nfree = count_free(n->bits, n->end - n->start);
+        if (n->nfree >= npages && window(n, limit, &win_end) &&
             fit_exists(n, n->bits, win_end, npages, step)) {
             k->fit_node = i;
             return broken(k, "first-fit",
@@ -512,8 +518,10 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
              * backend compared with the reference differs from it here too;
              * for one checked by the invariants alone this is the check (a
              * reset() that leaves a reused map half free shows here). */
-            uint64_t pages = n->end - n->start, nfree;
-            if (rc == 0 && (nfree = count_free(n->bits, pages)) != 0) {
+            uint64_t pages = n->end - n->start;
+            uint64_t nfree = rc == 0 ? count_free(n->bits, pages) : 0;
+            n->nfree = rc == 0 ? nfree : BF_NFREE_UNKNOWN;
+            if (nfree != 0) {
                 uint64_t p = 0;
                 while (p < pages && bit(n->bits, p))
                     p++;
@@ -529,6 +537,7 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
                 return broken(k, "other-pages-changed", "%s changed pages it does not name: %s",
                               bf_op_get(c->op)->name, what);
             swap_bits(n);
+            n->nfree = BF_NFREE_UNKNOWN;
         } else if (a < b) {
             /* the words holding the named pages; their other pages must
              * be as they were */
@@ -538,6 +547,7 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
             if (rc == 0 && !light(k) && other_pages_in(k, i, w0, w1, a, b, what, sizeof what))
                 return broken(k, "other-pages-changed", "%s changed pages it does not name: %s",
                               bf_op_get(c->op)->name, what);
+            n->nfree = BF_NFREE_UNKNOWN;
             memcpy(n->bits + w0, n->next + w0, (w1 - w0) * sizeof *n->bits);
         }
         if (rc != 0)
@@ -580,6 +590,7 @@ int bf_checker_sync(bf_checker *k)
             return broken(k, "other-pages-changed", "a call changed pages it does not name: %s",
                           what);
         swap_bits(n);
+        n->nfree = BF_NFREE_UNKNOWN;
     }
     return 0;
 }

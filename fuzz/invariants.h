@@ -12,12 +12,16 @@
 #include "session.h"
 
 #define BF_MAX_BLOCKS 256
+#define BF_NFREE_UNKNOWN UINT64_MAX
 
 typedef struct bf_inv_node {
     uint64_t start, end;
     int live;
     uint64_t nwords;
     uint64_t *bits, *next; /* reserved bits after the last call / this call */
+    uint64_t nfree;        /* pages free in bits, or BF_NFREE_UNKNOWN once they
+                            * changed (counted again when §4.6 asks: it skips
+                            * a node with fewer free pages than asked) */
     uint64_t cap;          /* words allocated in bits and next */
     /* What the backing memory must hold: BF_MEM_FILL outside bytes
      * [img_lo, img_hi), image[] inside (written only where blocks went,

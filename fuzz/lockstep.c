@@ -942,6 +942,32 @@ int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size)
     return f;
 }
 
+void bf_runner_settle(bf_runner *r)
+{
+    if (r->compare || r->judge) {
+        bf_session_reset(&r->ref);
+        bf_checker_reset(&r->ref_chk);
+    }
+    bf_session_reset(&r->sut);
+    bf_checker_reset(&r->sut_chk);
+}
+
+/* Nodes [i * pages, (i + 1) * pages), one in every slot, on one instance,
+ * then reset: what any backend keeps is now as large as an input needs. */
+static void presize(bf_session *s, uint64_t pages)
+{
+    for (uint64_t i = 0; i < BF_MAX_NODES; i++)
+        s->be->add_node(s->sys, i * pages, (i + 1) * pages, NULL);
+    bf_session_reset(s);
+}
+
+void bf_runner_presize(bf_runner *r, uint64_t pages)
+{
+    if (r->compare || r->judge)
+        presize(&r->ref, pages);
+    presize(&r->sut, pages);
+}
+
 /* One logged call as a trace line: the reference's answer as the plain
  * expectation, the backend's as an @override where it differs. */
 static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, int with_sut,

@@ -99,6 +99,24 @@ void bf_runner_free(bf_runner *r);
  * r->suppressed); 1: a finding (signature, detail and the log describe it). */
 int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size);
 
+/* After a clean run (bf_runner_run returned 0): every instance back to its
+ * reset state now, at the end of the input, instead of at the start of the
+ * next.  The work a reset does depends on what the input left behind (the
+ * blocks to wipe, the marks to clear), so done here it is this input's
+ * own: no input's control flow, hence coverage, depends on the input
+ * before it (AFL++ "stability").  The fuzz targets call it; callers that
+ * read the state after a run do not. */
+void bf_runner_settle(bf_runner *r);
+
+/* Size every buffer a backend keeps across resets (node maps, summaries)
+ * for the largest input: BF_MAX_NODES nodes of `pages` pages each, added
+ * and reset on every instance of r.  A backend grows a kept buffer when a
+ * node outgrows it; after this no fuzz input (nodes of at most
+ * BF_DECODE_MAX_NODE_PAGES) grows one, so whether a buffer grows is not a
+ * branch that depends on earlier inputs.  Called once, before the first
+ * input is run. */
+void bf_runner_presize(bf_runner *r, uint64_t pages);
+
 /* The failure report: signature line ("bootfuzz: SIGNATURE", what engines'
  * logs and scripts look for), the values and state difference as comments,
  * and the trace up to the failing call: the contract's answers as the

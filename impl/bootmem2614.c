@@ -348,6 +348,14 @@ static void bm_reset(void *p)
                    (size_t)(sl->dirty_hi - sl->dirty_lo) * sizeof(unsigned long));
         sl->dirty_lo = sl->dirty_hi = 0;
         memset(&sl->bdata, 0, sizeof sl->bdata);
+        if (BM_ASAN) {
+            /* ASan keeps each map exactly its node's size (add_node): let
+             * every add_node allocate its own, so no branch there depends on
+             * the size this slot had in an earlier run (fuzzing stability) */
+            free(sl->buf);
+            sl->buf = NULL;
+            sl->cap_words = sl->ones_words = 0;
+        }
     }
     s->nnodes = 0;
 }

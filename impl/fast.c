@@ -813,6 +813,7 @@ static void f_reset(void *sys)
         n->live = 0;
     }
     s->nnodes = 0;
+    s->hit = 0; /* find_node's last hit: no earlier input decides its first try */
     VERIFY(sys, "reset");
 }
 

@@ -66,12 +66,28 @@ static uint64_t node_start(const ref_node *n) { return n->start_pfn << BF_PAGE_S
 
 static int page_is_free(const ref_node *n, uint64_t pfn) { return n->is_free[pfn - n->start_pfn]; }
 
-static void set_page_free(ref_node *n, uint64_t pfn, int f)
+/* The free pages among pfns [lo, hi) of node n.  Each is_free byte is 0 or
+ * 1, so this is their sum, taken eight bytes at a time: multiplying a word
+ * by 0x0101010101010101 adds its bytes up into the top byte (at most 8). */
+static uint64_t free_pages(const ref_node *n, uint64_t lo, uint64_t hi)
 {
-    uint64_t i = pfn - n->start_pfn;
-    n->is_free[i] = (uint8_t)f;
-    if (f && i >= n->dirty)
-        n->dirty = i + 1;
+    const uint8_t *f = n->is_free;
+    uint64_t count = 0, i = lo - n->start_pfn, end = hi - n->start_pfn;
+    for (; i < end && end - i >= 8; i += 8) {
+        uint64_t x;
+        memcpy(&x, f + i, sizeof x);
+        count += (x * 0x0101010101010101ull) >> 56;
+    }
+    for (; i < end; i++)
+        count += f[i];
+    return count;
+}
+
+/* Mark pfns [lo, hi) of node n reserved. */
+static void reserve_pages(ref_node *n, uint64_t lo, uint64_t hi)
+{
+    if (lo < hi)
+        memset(n->is_free + (lo - n->start_pfn), 0, hi - lo);
 }
 
 /* §2 add_node */
@@ -174,11 +190,9 @@ static bf_result ref_reserve(void *p, uint64_t addr, uint64_t size)
     ref_node *n = range_node(p, addr, size);
     if (!n)
         return bf_fail(BF_EINVAL);
-    uint64_t was_free = 0;
-    for (uint64_t pfn = bf_pfn_down(addr); pfn < bf_pfn_up(addr + size); pfn++) {
-        was_free += page_is_free(n, pfn);
-        set_page_free(n, pfn, 0);
-    }
+    uint64_t lo = bf_pfn_down(addr), hi = bf_pfn_up(addr + size);
+    uint64_t was_free = free_pages(n, lo, hi);
+    reserve_pages(n, lo, hi);
     return bf_ok(was_free);
 }
 
@@ -298,16 +312,14 @@ static int place(ref_node *n, uint64_t size, uint64_t align, uint64_t goal, uint
             n->last_offset = off + size;
         } else {
             uint64_t k = bf_pfn_up(size - room);
-            for (uint64_t q = s; q < s + k; q++)
-                set_page_free(n, q, 0);
+            reserve_pages(n, s, s + k);
             if (k > 0)
                 n->last_pos = rel + k - 1;
             n->last_offset = (size - room) % BF_PAGE_SIZE;
         }
     } else {
         *result = s * BF_PAGE_SIZE;
-        for (uint64_t q = s; q < s + npages; q++)
-            set_page_free(n, q, 0);
+        reserve_pages(n, s, s + npages);
         n->last_pos = rel + npages - 1;
         n->last_offset = size % BF_PAGE_SIZE;
     }
@@ -406,9 +418,8 @@ static bf_result ref_free_all(void *p, uint64_t nid)
     if (ref_free_all_why(s, nid))
         return bf_fail(BF_EINVAL);
     ref_node *n = &s->node[nid];
-    uint64_t count = 0;
-    for (uint64_t pfn = n->start_pfn; pfn < n->end_pfn; pfn++)
-        count += page_is_free(n, pfn);
+    /* pages at or past `dirty` were never freed: all reserved */
+    uint64_t count = free_pages(n, n->start_pfn, n->start_pfn + n->dirty);
     n->live = 0;
     return bf_ok(count);
 }
@@ -439,37 +450,37 @@ static int ref_node_info(void *p, uint64_t nid, bf_node_info *out)
     return 0;
 }
 
+/* Set bits [lo, hi) of words[] (bit i of words[i / 64]). */
+static void set_bits(uint64_t *words, uint64_t lo, uint64_t hi)
+{
+    while (lo < hi) {
+        uint64_t b = lo % 64, n = hi - lo < 64 - b ? hi - lo : 64 - b;
+        words[lo / 64] |= (n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1)) << b;
+        lo += n;
+    }
+}
+
+/* The pages come in runs of reserved and free ones: memchr finds where each
+ * run ends (as in lowest_candidate), and a run of reserved pages sets its
+ * bits a word at a time. */
 static int ref_read_bits(void *p, uint64_t nid, uint64_t first, uint64_t *words, uint64_t nwords)
 {
     ref_sys *s = p;
     if (nid >= s->nnodes || !s->node[nid].live)
         return -1;
     const ref_node *n = &s->node[nid];
+    const uint8_t *f = n->is_free;
     uint64_t pages = n->end_pfn - n->start_pfn;
-    for (uint64_t w = 0; w < nwords; w++) {
-        uint64_t v = 0, base = first + 64 * w, b = 0;
-        if (base + 64 <= pages) { /* 64 pages all reserved or all free: common */
-            uint64_t x[8], any = 0, all = ~(uint64_t)0;
-            memcpy(x, n->is_free + base, sizeof x);
-            for (int k = 0; k < 8; k++) {
-                any |= x[k];
-                all &= x[k];
-            }
-            if (any == 0 || all == 0x0101010101010101ull) {
-                words[w] = any == 0 ? ~(uint64_t)0 : 0;
-                continue;
-            }
-        }
-        /* 8 pages at a time: each is_free byte is 0 or 1, and multiplying
-         * by 0x0102040810204080 gathers byte k's low bit into bit 56 + k */
-        for (; b < 64 && base + b + 8 <= pages; b += 8) {
-            uint64_t x;
-            memcpy(&x, n->is_free + base + b, 8);
-            v |= (~(x * 0x0102040810204080ull) >> 56 & 0xff) << b; /* 1 = reserved */
-        }
-        for (; b < 64 && base + b < pages; b++)
-            v |= (uint64_t)(n->is_free[base + b] == 0) << b;
-        words[w] = v;
+    memset(words, 0, nwords * sizeof *words); /* pages past the node: 0 */
+    uint64_t i = first, end = first + 64 * nwords < pages ? first + 64 * nwords : pages;
+    while (i < end) {
+        const uint8_t *q = memchr(f + i, 1, end - i); /* the reserved run [i, j) ends */
+        uint64_t j = q ? (uint64_t)(q - f) : end;
+        set_bits(words, i - first, j - first);
+        if (!q)
+            break;
+        q = memchr(f + j, 0, end - j); /* the free run [j, i) ends */
+        i = q ? (uint64_t)(q - f) : end;
     }
     return 0;
 }
