@@ -23,6 +23,7 @@
 
 #include "backends.h"
 #include "lockstep.h"
+#include "trace.h"
 #include "ref.h"
 #include "suppress.h"
 
@@ -43,15 +44,31 @@ static int apply_options(bf_runner *r)
 {
     char buf[sizeof r->options];
     memcpy(buf, r->options, sizeof buf);
-    for (char *tok = strtok(buf, ", "); tok; tok = strtok(NULL, ", ")) {
+    /* the same syntax and errors as the command line's (fuzz/cmd_args.c),
+     * for what the engines read from BOOTFUZZ_OPTIONS */
+    for (char *tok = strtok(buf, ", \t\n"); tok; tok = strtok(NULL, ", \t\n")) {
         char *eq = strchr(tok, '=');
-        uint64_t v = 1;
-        if (eq) {
-            *eq = 0;
-            v = strtoull(eq + 1, NULL, 0);
+        uint64_t v;
+        if (!eq || eq == tok) {
+            fprintf(stderr, "bootfuzz: options '%s': give NAME=VALUE (e.g. A=1)\n", tok);
+            return -1;
         }
-        if (!r->sut_be->set_option || r->sut_be->set_option(r->sut.sys, tok, v) != 0) {
-            fprintf(stderr, "bootfuzz: backend %s has no option '%s'\n", r->sut_be->name, tok);
+        *eq = 0;
+        if (bf_parse_u64(eq + 1, strlen(eq + 1), &v) != 0) {
+            fprintf(stderr, "bootfuzz: options '%s=%s': the value is not a number (1, 0x10, 4K)\n",
+                    tok, eq + 1);
+            return -1;
+        }
+        int (*set)(void *, const char *, uint64_t) = r->sut_be->set_option;
+        if (!set || set(r->sut.sys, tok, v) != 0) {
+            /* the backend says only "no": an option that takes 0 or 1
+             * exists, and it is the value that is refused (the runner is
+             * not made, so what these tries set does not matter) */
+            if (set && (set(r->sut.sys, tok, 0) == 0 || set(r->sut.sys, tok, 1) == 0))
+                fprintf(stderr, "bootfuzz: backend %s refuses the value %s for option %s\n",
+                        r->sut_be->name, eq + 1, tok);
+            else
+                fprintf(stderr, "bootfuzz: backend %s has no option '%s'\n", r->sut_be->name, tok);
             return -1;
         }
     }

@@ -271,6 +271,17 @@ for c in run replay minimize; do
     "$BF" "$c" -t 2614 --option A=zero "$f" >"$T/out" 2>&1
     grep -q "the value 'zero' is not a number" "$T/out" || fail "$c --option A=zero"
 done
+# the fuzz targets read BOOTFUZZ_OPTIONS themselves (fuzz/lockstep.c): the
+# same syntax, the same errors, and no input runs under options not taken
+if [ -x "$BUILD/fuzz/replay-2614" ]; then
+    f="$C/$(operand_for replay)"
+    for ov in "A:give NAME=VALUE" "A=2:refuses the value 2 for option A" "Z=1:has no option 'Z'" \
+        "A=x:the value is not a number"; do
+        BOOTFUZZ_OPTIONS=${ov%%:*} "$BUILD/fuzz/replay-2614" "$f" >"$T/out" 2>&1
+        s=$?
+        [ "$s" -ne 0 ] && grep -q "${ov#*:}" "$T/out" || fail "replay-2614 BOOTFUZZ_OPTIONS=${ov%%:*}: exit $s: $(grep bootfuzz "$T/out" | head -n 1)"
+    done
+fi
 verdict "every command: one option syntax (NAME=VALUE lists, repeatable; the stored options files; BOOTFUZZ_OPTIONS); bad ones named"
 
 # 6. errors say "bootfuzz: CMD: ARGUMENT: the real problem"
