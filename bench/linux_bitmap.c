@@ -90,37 +90,22 @@ again:
     return index;
 }
 
-static void bitmap_set_range(uint64_t *map, uint64_t start, uint64_t nr)
+/* __bitmap_set (val = all ones) and __bitmap_clear (val = 0) in one: bits
+ * [start, start + nr) take val's bits. */
+static void bitmap_assign_range(uint64_t *map, uint64_t start, uint64_t nr, uint64_t val)
 {
     uint64_t *p = map + (start >> 6), mask = first_word_mask(start);
-    int64_t left = (int64_t)(64 - (start & 63));
-    uint64_t rem = nr;
-    while (rem >= (uint64_t)left) {
-        *p++ |= mask;
-        rem -= (uint64_t)left;
+    uint64_t left = 64 - (start & 63), rem = nr;
+    while (rem >= left) {
+        *p = (*p & ~mask) | (val & mask);
+        p++;
+        rem -= left;
         left = 64;
         mask = ~0ULL;
     }
     if (rem) {
         mask &= last_word_mask(start + nr);
-        *p |= mask;
-    }
-}
-
-static void bitmap_clear_range(uint64_t *map, uint64_t start, uint64_t nr)
-{
-    uint64_t *p = map + (start >> 6), mask = first_word_mask(start);
-    int64_t left = (int64_t)(64 - (start & 63));
-    uint64_t rem = nr;
-    while (rem >= (uint64_t)left) {
-        *p++ &= ~mask;
-        rem -= (uint64_t)left;
-        left = 64;
-        mask = ~0ULL;
-    }
-    if (rem) {
-        mask &= last_word_mask(start + nr);
-        *p &= ~mask;
+        *p = (*p & ~mask) | (val & mask);
     }
 }
 
@@ -205,7 +190,7 @@ static bf_result lb_reserve(void *sys, uint64_t addr, uint64_t size)
         return bf_fail(BF_EINVAL);
     uint64_t a = p0 - n->start_pfn, nr = p1 - p0;
     uint64_t was_free = nr - weight_range(n->map, a, nr);
-    bitmap_set_range(n->map, a, nr);
+    bitmap_assign_range(n->map, a, nr, ~0ULL);
     return bf_ok(was_free);
 }
 
@@ -221,7 +206,7 @@ static bf_result lb_free(void *sys, uint64_t addr, uint64_t size)
         uint64_t a = f0 - n->start_pfn, b = f1 - n->start_pfn;
         if (find_next_zero_bit(n->map, b, a) < b) /* contract 2: ENOTRESERVED */
             return bf_fail(BF_ENOTRESERVED);
-        bitmap_clear_range(n->map, a, b - a);
+        bitmap_assign_range(n->map, a, b - a, 0);
         cnt = b - a;
         if (n->last_offset && n->last_pos >= a && n->last_pos < b)
             n->last_offset = 0; /* the partial page is free: nothing to merge into */
@@ -295,7 +280,7 @@ static int lb_place(lb_node *n, uint64_t size, uint64_t a, uint64_t goal, uint64
     }
     n->last_success = c << BF_PAGE_SHIFT;
     if (k)
-        bitmap_set_range(n->map, c, k);
+        bitmap_assign_range(n->map, c, k, ~0ULL);
     if (n->mem) /* 3.7 */
         memset(n->mem + (res - node_start), 0, (size_t)size);
     *out = res;
