@@ -1,16 +1,20 @@
 /*
- * bench/bench.c - `make bench`: the fast allocator, the 2.6.14 port and the
- * reference on the same fixed-seed workloads, in one run (issue 4).
+ * bench/bench.c - `make bench`: the fast allocator, the Linux-style bitmap
+ * yardstick (bench/linux_bitmap.c), the 2.6.14 port and the reference on the
+ * same fixed-seed workloads, in one run (issues 4 and 15).
  *
  * For each workload and node size it prints ns per call for each backend and
- * the ratios 2614/fast and ref/fast, then the yardsticks (one plain
- * word-by-word scan of the whole bitmap; set/clear of the same bits in a bare
- * bitmap) and which goals of issue 4 the run meets.  Every backend replays the
- * same request list through the bf_backend struct only; the slow ones stop
- * after BENCH_CAP seconds (default 0.3) per workload and size, the fast one
- * after its call budget.  Only the calls are timed: setting a node up and
- * undoing successful allocations between batches are not.  The reference's
- * answers are checked against the fast allocator's on every call both made.
+ * the ratios linux/fast, 2614/fast and ref/fast, then the yardsticks (one
+ * scalar word loop over a whole bitmap; set/clear of the same bits in a bare
+ * bitmap) and which goals of issues 4 and 15 the run meets.  Every backend
+ * replays the same request list through the bf_backend struct only; fast
+ * and linux run a call budget, the slow ones (and linux on slow searches)
+ * stop after BENCH_CAP seconds (default 0.3) per workload and size.  Only
+ * the calls are timed: setting a node up and undoing successful allocations
+ * between batches are not.  The answers of linux and ref are checked against
+ * fast's on every call both made, and linux against ref on random call
+ * sequences before the timing (a yardstick that answers differently
+ * measures something else); any difference makes the exit status 1.
  *
  * Usage: bench [DATAFILE]   (default: the program's path + ".dat", e.g.
  * build/bench.dat, read by bench/plot.gp).  Environment: BENCH_QUICK=1 for a
