@@ -238,7 +238,7 @@ asan:
 	$(MAKE) BUILD=$(BUILD)/asan CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
 
-$(BUILD)/bench: $(BENCH_SRCS) $(LIB)
+$(BUILD)/bench: $(BENCH_SRCS) $(wildcard bench/*.h) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(BENCH_SRCS) $(LIB) $(LDLIBS)
 
 bench: $(BUILD)/bench

@@ -65,6 +65,13 @@
 #define FAST_NAME "fast"
 #define FAST_NOTE ""
 #endif
+/* Nodes of at most this many blocks are searched word by word from lo while
+ * their summaries are dirty (fsearch): a scan of a few dozen words costs less
+ * than bringing the summaries up to date after every update (churn on small
+ * nodes).  fast_small sets 0: its small nodes are there to reach the walk. */
+#ifndef FAST_LINEAR_BLOCKS
+#define FAST_LINEAR_BLOCKS 8u
+#endif
 #define BLK_SHIFT FAST_BLK_SHIFT
 #define BLK_BITS (1u << BLK_SHIFT)
 #define BLK_WORDS (BLK_BITS / 64u)
@@ -80,8 +87,16 @@ typedef struct fblk {
     uint16_t start, end, inner, ipos; /* ipos relative to the block */
 } fblk;
 
+/* Levels above the blocks also keep bbest: the longest free run that starts
+ * at a block boundary strictly inside the span (S0 < b < S1, b a multiple of
+ * BLK_BITS), cut at S1.  A request aligned to a block or more whose grid
+ * falls on block boundaries can only start at such b, so an entry with
+ * bbest < npages holds no candidate that touches neither of its edge runs:
+ * the walk steps over it instead of descending (a block has no boundary
+ * inside, so for it that is 0: it is not stored). */
 typedef struct fsum {
     uint64_t start, end, inner, ipos; /* ipos: absolute bit index */
+    uint64_t bbest;
 } fsum;
 
 typedef struct fnode {
@@ -347,6 +362,8 @@ static inline unsigned sh_of(int k) { return BLK_SHIFT + FAN_SHIFT * (unsigned)k
 
 static inline uint64_t span_end(const fnode *n, int k, uint64_t i)
 {
+    if (k == 0) /* nbits is whole blocks: no block is cut */
+        return (i + 1) << BLK_SHIFT;
     uint64_t e = (i + 1) << sh_of(k);
     return e < n->nbits ? e : n->nbits;
 }
@@ -360,6 +377,7 @@ static inline fsum getv(const fnode *n, int k, uint64_t i)
         v.end = b->end;
         v.inner = b->inner;
         v.ipos = b->inner ? (i << BLK_SHIFT) + b->ipos : 0;
+        v.bbest = 0;
     } else {
         v = n->lev[k][i];
     }
@@ -369,7 +387,7 @@ static inline fsum getv(const fnode *n, int k, uint64_t i)
 static inline int sum_eq(const fsum *a, const fsum *b)
 {
     return a->start == b->start && a->end == b->end && a->inner == b->inner &&
-           a->ipos == b->ipos;
+           a->ipos == b->ipos && a->bbest == b->bbest;
 }
 
 static void recompute_block(fnode *n, uint64_t bi)
@@ -377,6 +395,14 @@ static void recompute_block(fnode *n, uint64_t bi)
     const uint64_t *w = n->w + bi * BLK_WORDS;
     fblk *b = &n->blk[bi];
     unsigned j = 0, st = 0, en = 0, pos = 0, in;
+    uint64_t any = 0;
+    for (j = 0; j < BLK_WORDS; j++) /* all reserved (a whole block allocated) */
+        any |= w[j];
+    if (!any) {
+        b->start = b->end = b->inner = b->ipos = 0;
+        return;
+    }
+    j = 0;
     while (j < BLK_WORDS && w[j] == ~0ULL) {
         st += 64;
         j++;
@@ -401,64 +427,91 @@ static void recompute_block(fnode *n, uint64_t bi)
     b->ipos = (uint16_t)(in ? pos : 0);
 }
 
-static void recompute_entry(fnode *n, int k, uint64_t i)
+/* The summary of entry i of level k >= 1 from its children, in one pass
+ * from left to right over the free runs their edge runs form: `rs` is where
+ * the run open at the current child boundary began (open: there is one).
+ * A run closing at x is the start run when it began at S0, else an inner
+ * run; the lowest block boundary in it after S0 starts the longest run from
+ * a block boundary it holds (bbest).  Runs inside a child touching neither
+ * of its edges are the child's own inner and bbest. */
+static inline __attribute__((always_inline)) void recompute_entry_k(fnode *n, int k, uint64_t i)
 {
-    int c = k - 1;
-    unsigned csh = sh_of(c);
+    unsigned csh = sh_of(k - 1);
     uint64_t c0 = i << FAN_SHIFT, c1 = c0 + FAN;
-    uint64_t S0 = i << sh_of(k), S1 = span_end(n, k, i);
-    fsum v, ch[FAN];
-    uint64_t cs[FAN], ce[FAN];
-    unsigned m, jf, jl, j;
-    if (c1 > n->lcnt[c])
-        c1 = n->lcnt[c];
-    m = (unsigned)(c1 - c0);
-    for (j = 0; j < m; j++) {
-        ch[j] = getv(n, c, c0 + j);
-        cs[j] = (c0 + j) << csh;
-        ce[j] = span_end(n, c, c0 + j);
+    uint64_t S0 = i << sh_of(k), S1 = span_end(n, k, i), b1 = S0 + BLK_BITS;
+    uint64_t rs = S0, st = NONE, in = 0, ip = 0, bb = 0;
+    int open = 1;
+    fsum v;
+    if (c1 > n->lcnt[k - 1])
+        c1 = n->lcnt[k - 1];
+    for (uint64_t c = c0; c < c1; c++) {
+        fsum ch = getv(n, k - 1, c);
+        uint64_t cs = c << csh, ce = span_end(n, k - 1, c);
+        if (ch.start == ce - cs) { /* all free: the run goes on */
+            if (!open) {
+                rs = cs;
+                open = 1;
+            }
+            continue;
+        }
+        if (!open && ch.start) {
+            rs = cs;
+            open = 1;
+        }
+        if (open) { /* the run [rs, x) closes */
+            uint64_t x = cs + ch.start, lb = (rs + BLK_BITS - 1) & ~(uint64_t)(BLK_BITS - 1);
+            if (rs == S0) {
+                st = x - S0;
+            } else if (x - rs > in) {
+                in = x - rs;
+                ip = rs;
+            }
+            if (lb < b1)
+                lb = b1;
+            if (x > lb && x - lb > bb)
+                bb = x - lb;
+        } else if (st == NONE) {
+            st = 0;
+        }
+        if (ch.inner > in) {
+            in = ch.inner;
+            ip = ch.ipos;
+        }
+        if (ch.bbest > bb)
+            bb = ch.bbest;
+        open = ch.end != 0;
+        rs = ce - ch.end;
     }
-    v.start = 0;
-    for (jf = 0; jf < m && ch[jf].start == ce[jf] - cs[jf]; jf++)
-        v.start += ce[jf] - cs[jf];
-    if (jf == m) {
+    if (st == NONE) { /* every child all free */
         v.start = v.end = S1 - S0;
         v.inner = v.ipos = 0;
+        v.bbest = S1 - S0 - BLK_BITS; /* from S0 + one block to S1 (0 for one block) */
         n->lev[k][i] = v;
         return;
     }
-    v.start += ch[jf].start;
-    v.end = 0;
-    for (jl = m - 1; ch[jl].start == ce[jl] - cs[jl]; jl--)
-        v.end += ce[jl] - cs[jl];
-    v.end += ch[jl].end;
-    v.inner = ch[jf].inner;
-    v.ipos = ch[jf].ipos;
-    if (jl > jf) {
-        uint64_t carry = ch[jf].end, cst = ce[jf] - carry;
-        for (j = jf + 1; j <= jl; j++) {
-            if (ch[j].start == ce[j] - cs[j]) {
-                if (!carry)
-                    cst = cs[j];
-                carry += ce[j] - cs[j];
-                continue;
-            }
-            uint64_t run = carry + ch[j].start;
-            if (run > v.inner) {
-                v.inner = run;
-                v.ipos = carry ? cst : cs[j];
-            }
-            if (ch[j].inner > v.inner) {
-                v.inner = ch[j].inner;
-                v.ipos = ch[j].ipos;
-            }
-            carry = ch[j].end;
-            cst = ce[j] - carry;
-        }
+    v.start = st;
+    v.end = open ? S1 - rs : 0;
+    if (open) { /* the end run [rs, S1) */
+        uint64_t lb = (rs + BLK_BITS - 1) & ~(uint64_t)(BLK_BITS - 1);
+        if (lb < b1)
+            lb = b1;
+        if (S1 > lb && S1 - lb > bb)
+            bb = S1 - lb;
     }
-    if (!v.inner)
-        v.ipos = 0;
+    v.inner = in;
+    v.ipos = in ? ip : 0;
+    v.bbest = bb;
     n->lev[k][i] = v;
+}
+
+/* Level 1 (children are blocks) is where most rescans happen: a copy of
+ * the loop for it, with the block reads inlined. */
+static void recompute_entry(fnode *n, int k, uint64_t i)
+{
+    if (k == 1)
+        recompute_entry_k(n, 1, i);
+    else
+        recompute_entry_k(n, k, i);
 }
 
 /* ------------------------------------------------------------- laziness
@@ -502,8 +555,67 @@ static inline void mark_range(fnode *n, uint64_t a, uint64_t b)
         mark_dirty(n, ++bi);
 }
 
+/* Level-1 entry i (children: blocks) after child block j changed its start
+ * or end, from summary a to b, when its neighbours j - 1 and j + 1 exist,
+ * did not change in this flush and each hold a reserved page.  Then only
+ * the free runs from the end run of j - 1 to the start run of j + 1 (the
+ * region [r0, r1)) changed, all of them inner runs of the entry, and of the
+ * runs from block boundaries only the one from block j's start: the
+ * entry's summary P (exact before the change) is updated in O(1).  Returns
+ * 0, having changed nothing, when that cannot be decided so (the entry's
+ * longest inner run or bbest may have been the one lost): rescan then.
+ * This is the common case of a whole-block allocation and its free. */
+static int block_change(fnode *n, uint64_t i, unsigned j, unsigned nch, uint64_t chg,
+                        const fsum *a, const fsum *b)
+{
+    if (j == 0 || j + 1 >= nch || ((chg >> (j - 1)) & 5))
+        return 0;
+    uint64_t c = (i << FAN_SHIFT) + j, cs = c << BLK_SHIFT, ce = cs + BLK_BITS;
+    const fblk *L = &n->blk[c - 1], *R = &n->blk[c + 1];
+    if (L->start == BLK_BITS || R->start == BLK_BITS)
+        return 0;
+    fsum *P = &n->lev[1][i];
+    uint64_t r0 = cs - L->end, r1 = ce + R->start;
+    /* the run from block boundary cs, before and after */
+    uint64_t ba = a->start == BLK_BITS ? BLK_BITS + R->start : a->start;
+    uint64_t bn = b->start == BLK_BITS ? BLK_BITS + R->start : b->start;
+    if (bn < ba && ba == P->bbest)
+        return 0;
+    /* the region's longest run now, the first of equals */
+    uint64_t len, pos;
+    if (b->start == BLK_BITS) {
+        len = r1 - r0;
+        pos = r0;
+    } else {
+        len = L->end + b->start;
+        pos = r0;
+        if (b->inner > len) {
+            len = b->inner;
+            pos = b->ipos;
+        }
+        if (b->end + R->start > len) {
+            len = b->end + R->start;
+            pos = ce - b->end;
+        }
+    }
+    if (P->inner && P->ipos >= r0 && P->ipos < r1) { /* the longest lay here */
+        if (len < P->inner)
+            return 0;
+        P->inner = len;
+        P->ipos = pos;
+    } else if (len > P->inner) {
+        P->inner = len;
+        P->ipos = pos;
+    }
+    if (bn > P->bbest)
+        P->bbest = bn;
+    return 1;
+}
+
 /* Recompute dirty entry i of level k and its dirty descendants, clearing
- * their dirty bits; returns 1 when its summary changed. */
+ * their dirty bits; returns 1 when its summary changed.  The children are
+ * flushed first; then each changed child is applied to the summary P, which
+ * stays exact for the children applied so far, or P is rescanned. */
 static int flush_ent(fnode *n, int k, uint64_t i)
 {
     n->dirty[k][i >> 6] &= ~(1ULL << (i & 63));
@@ -515,32 +627,40 @@ static int flush_ent(fnode *n, int k, uint64_t i)
                o.ipos != b->ipos;
     }
     uint64_t c0 = i << FAN_SHIFT; /* the 16 children's bits share one word */
-    uint64_t m = (n->dirty[k - 1][c0 >> 6] >> (c0 & 63)) & ((1ULL << FAN) - 1);
-    unsigned csh = sh_of(k - 1);
-    fsum *P = &n->lev[k][i], o = *P;
-    int rescan = 0;
-    /* o was exact for the children's old summaries.  A child whose start
-     * and end did not change leaves the parent's start, end and the runs
-     * joined across children as they were: only its inner run can matter,
-     * and it does not when the parent's stored inner run lies outside it. */
-    while (m) {
-        uint64_t c = c0 + ctz64(m), cs = c << csh;
-        m &= m - 1;
-        fsum a = getv(n, k - 1, c);
-        if (!flush_ent(n, k - 1, c))
-            continue;
-        fsum b = getv(n, k - 1, c);
-        if (a.start != b.start || a.end != b.end ||
-            (o.inner && o.ipos >= cs && o.ipos < span_end(n, k - 1, c))) {
-            rescan = 1;
-            continue;
+    uint64_t m = (n->dirty[k - 1][c0 >> 6] >> (c0 & 63)) & ((1ULL << FAN) - 1), chg = 0;
+    unsigned csh = sh_of(k - 1), nch = n->lcnt[k - 1] - c0 < FAN ? (unsigned)(n->lcnt[k - 1] - c0) : FAN;
+    fsum *P = &n->lev[k][i], o = *P, old[FAN];
+    for (; m; m &= m - 1) {
+        unsigned j = ctz64(m);
+        old[j] = getv(n, k - 1, c0 + j);
+        if (flush_ent(n, k - 1, c0 + j))
+            chg |= 1ULL << j;
+    }
+    /* A child whose start and end did not change leaves the parent's start,
+     * end and the runs joined across children as they were: only its inner
+     * run and bbest can matter, and they do not when the parent's stored
+     * inner run lies outside it and the parent's bbest was not the child's
+     * old one. */
+    for (m = chg; m; m &= m - 1) {
+        unsigned j = ctz64(m);
+        uint64_t cs = (c0 + j) << csh;
+        fsum a = old[j], b = getv(n, k - 1, c0 + j);
+        if (a.start != b.start || a.end != b.end) {
+            if (k == 1 && block_change(n, i, j, nch, chg, &a, &b))
+                continue;
+            break;
         }
+        if ((P->inner && P->ipos >= cs && P->ipos < span_end(n, k - 1, c0 + j)) ||
+            (b.bbest < a.bbest && a.bbest == P->bbest))
+            break;
         if (b.inner > P->inner) {
             P->inner = b.inner;
             P->ipos = b.ipos;
         }
+        if (b.bbest > P->bbest)
+            P->bbest = b.bbest;
     }
-    if (rescan)
+    if (m) /* a child could not be applied: from all the children */
         recompute_entry(n, k, i);
     return !sum_eq(&o, P);
 }
@@ -583,6 +703,8 @@ typedef struct fq {
     uint64_t hi;    /* c + np <= hi */
     uint64_t amask; /* word mask of aligned bits when step <= 64 */
     int small;      /* np <= 64 and step <= 64: in-word run masks */
+    int bal;        /* aligned bits are block boundaries (step >= a block, phase 0):
+                     * the walk prunes with bbest instead of inner */
 } fq;
 
 static inline uint64_t alup(const fq *q, uint64_t i)
@@ -696,13 +818,23 @@ static uint64_t fsearch(fnode *n, uint64_t lo, uint64_t hi, const fq *q0)
     if (cand + np > hi)
         return NONE;
     i = lo >> BLK_SHIFT;
-    if (lo & (BLK_BITS - 1)) {
-        r = kernel(n, i, lo, &cand, &q, &f);
+    /* The first blocks from lo are scanned word by word, as the walk scans a
+     * block it descends into (the carried cand joins them): the block of lo
+     * when lo is inside it, and on a small node with stale summaries all of
+     * them (scanning a few dozen words costs less than a flush). */
+    uint64_t nscan = (lo & (BLK_BITS - 1)) != 0;
+    int small_node = n->nbits <= (uint64_t)FAST_LINEAR_BLOCKS * BLK_BITS;
+    if (small_node && is_dirty(n, n->nlev, 0))
+        nscan = UINT64_MAX;
+    for (uint64_t from = lo; nscan; nscan--, from = ++i << BLK_SHIFT) {
+        r = kernel(n, i, from, &cand, &q, &f);
         if (r == K_FOUND)
             return f;
-        if (r == K_FAIL)
+        if (r == K_FAIL) {
+            if (small_node)
+                flush(n); /* the next search that would fail asks the root */
             return NONE;
-        i++;
+        }
     }
     /* from here on the walk reads summaries */
     flush(n);
@@ -721,17 +853,20 @@ static uint64_t fsearch(fnode *n, uint64_t lo, uint64_t hi, const fq *q0)
         uint64_t S0 = i << sh, S1 = span_end(n, k, i);
         if (S0 >= hi)
             return NONE;
+        /* in: the longest free run a candidate touching neither edge run
+         * could start; with q.bal only a block boundary inside (none in a
+         * block) */
         uint64_t st, en, in;
         if (k == 0) {
             const fblk *b = &n->blk[i];
             st = b->start;
             en = b->end;
-            in = b->inner;
+            in = q.bal ? 0 : b->inner;
         } else {
             const fsum *v = &n->lev[k][i];
             st = v->start;
             en = v->end;
-            in = v->inner;
+            in = q.bal ? v->bbest : v->inner;
         }
         uint64_t lim = S0 + st < hi ? S0 + st : hi;
         if (cand + np <= lim)
@@ -1055,6 +1190,7 @@ static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, 
     q.step = a >> BF_PAGE_SHIFT ? a >> BF_PAGE_SHIFT : 1;
     q.ph = (0 - n->base) & (q.step - 1);
     q.small = np <= 64 && q.step <= 64;
+    q.bal = q.step >= BLK_BITS && !(q.ph & (BLK_BITS - 1));
     q.amask = 0;
     if (q.small) /* every step-th bit, from the phase */
         q.amask = step_mask[ctz64(q.step)] << q.ph;
@@ -1396,6 +1532,23 @@ int bf_fast_verify(void *sys, char *msg, size_t len)
                 }
             compare:;
                 fsum v = getv(n, k, i);
+                if (k) {
+                    /* bbest from the verified block starts, right to left: rf
+                     * is the free run from block boundary b, cut at S1 */
+                    uint64_t bb = 0, rf = 0;
+                    for (uint64_t b = S1 >> BLK_SHIFT; b-- > (S0 >> BLK_SHIFT) + 1;) {
+                        uint64_t bs = n->blk[b].start;
+                        rf = bs == BLK_BITS ? BLK_BITS + rf : bs;
+                        if (rf > bb)
+                            bb = rf;
+                    }
+                    if (v.bbest != bb)
+                        return vfail(msg, len,
+                                     "node %d level %d entry %llu: stored bbest %llu, recomputed "
+                                     "%llu",
+                                     id, k, (unsigned long long)i, (unsigned long long)v.bbest,
+                                     (unsigned long long)bb);
+                }
                 if (v.start != st || v.end != en || v.inner != in)
                     return vfail(msg, len,
                                  "node %d level %d entry %llu: stored start/end/inner "

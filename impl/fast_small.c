@@ -12,6 +12,7 @@
  */
 #define FAST_BLK_SHIFT 7u
 #define FAST_FAN_SHIFT 2u
+#define FAST_LINEAR_BLOCKS 0u /* every search walks the summaries */
 #define FAST_NAME "fast_small"
 #define FAST_NOTE " (fast with 128-page blocks and fan-out 4: small nodes reach every summary level)"
 /* its own names for what impl/fast.c defines globally */

@@ -60,6 +60,7 @@ typedef struct world {
     int nblk;
     uint64_t calls;
     int sweep_every; /* page_reserved of every page after every Nth call */
+    uint64_t blk, fan; /* its geometry: pages per block, entries per parent */
     char where[160];
 } world;
 
@@ -457,6 +458,292 @@ static int edge_cases(world *w)
     return ok;
 }
 
+/* ------------------------------------------------------- directed edges
+ *
+ * Sequences built by hand for two edges of impl/fast.c that random nodes
+ * rarely reach, since both need a free run of exactly the critical length
+ * at a block boundary:
+ *   - the walk's pruning of block-aligned requests by bbest (the longest free
+ *     run from a block boundary inside an entry's span): it must descend
+ *     when bbest == npages;
+ *   - block_change, the O(1) update of a level-1 entry when one child block
+ *     changed its start or end run while both neighbours hold a reserved
+ *     page: it must rescan when the entry's longest inner run lay in the
+ *     changed region and the region now holds a shorter one.
+ * Each runs in lockstep with ref (answer, state and bf_fast_verify after
+ * every call, as one_call does) on one node at pfn 0 whose end is a whole
+ * number of blocks (so block-aligned requests prune by bbest), and each
+ * answer must also be the one derived here.  B = pages per block, F = blocks
+ * per level-1 entry (fast 512 and 16, fast_small 128 and 4).  Pictures show
+ * blocks, fast_small's geometry (F = 4), '|' between level-1 entries:
+ * '#' all reserved, '.' all free, a letter: see the legend below it. */
+
+#define NOFIT UINT64_MAX
+
+/* Both backends take the call; then results, states and the summaries are
+ * compared (both reported, so a failure shows each). */
+static int d_same(world *w, const char *desc, bf_result a, bf_result b)
+{
+    int ok = same_result(w, desc, a, b);
+    return same_state(w, desc) && ok;
+}
+
+static int d_free(world *w, uint64_t pfn, uint64_t np)
+{
+    char desc[96];
+    uint64_t x = pfn * BF_PAGE_SIZE, y = np * BF_PAGE_SIZE;
+    w->calls++;
+    snprintf(desc, sizeof desc, "free(pfn %llu, %llu pages)", (unsigned long long)pfn,
+             (unsigned long long)np);
+    bf_result b = bf_backend_ref.free(w->r, x, y);
+    return d_same(w, desc, w->be->free(w->f, x, y), b) && b.err == BF_OK;
+}
+
+/* An alloc of np pages aligned to align_pages pages, goal at goal_pfn, no
+ * limit; want = the pfn derived by hand, NOFIT for ENOMEM. */
+static int d_alloc(world *w, uint64_t np, uint64_t align_pages, uint64_t goal_pfn, uint64_t want)
+{
+    char desc[128];
+    uint64_t sz = np * BF_PAGE_SIZE, al = align_pages * BF_PAGE_SIZE, g = goal_pfn * BF_PAGE_SIZE;
+    w->calls++;
+    snprintf(desc, sizeof desc, "alloc(%llu pages, align %llu pages, goal pfn %llu)",
+             (unsigned long long)np, (unsigned long long)align_pages, (unsigned long long)goal_pfn);
+    bf_result b = bf_backend_ref.alloc(w->r, sz, al, g, 0);
+    int ok = d_same(w, desc, w->be->alloc(w->f, sz, al, g, 0), b);
+    if (want == NOFIT ? b.err != BF_ENOMEM : b.err != BF_OK || b.value != want * BF_PAGE_SIZE) {
+        fprintf(stderr, "%s: %s: ref %s pfn %llu, the test expects %s %llu (its picture is wrong)\n",
+                w->where, desc, errn(b.err), (unsigned long long)(b.value / BF_PAGE_SIZE),
+                want == NOFIT ? "ENOMEM" : "pfn", (unsigned long long)want);
+        ok = 0;
+    }
+    return ok;
+}
+
+/* A fresh world with one all-reserved node of nblk blocks at pfn 0. */
+static void d_node(world *w, const char *name, uint64_t nblk)
+{
+    clear_world(w);
+    snprintf(w->where, sizeof w->where, "directed %s (node of %llu blocks of %llu pages)", name,
+             (unsigned long long)nblk, (unsigned long long)w->blk);
+    w->calls = 0;
+    w->sweep_every = 1;
+    add_node(w, 0, nblk * w->blk);
+}
+
+/* bbest_exact_fit_in_level1_entry: the only block-aligned fit of B+7 pages
+ * is a run of exactly B+7 from block F+1, inside level-1 entry 1; bbest of
+ * that entry and of the root is exactly B+7.  From goal 0 the root decides;
+ * from goal pfn B (block 1) the walk climbs to entry 1 and it decides.
+ *     # # # # | # x y #        x: all free, y: its first 7 pages free
+ * want (F+1)B both times (a walk descending only when bbest > npages
+ * answers ENOMEM). */
+static int bbest_exact_fit_in_level1_entry(world *w)
+{
+    uint64_t B = w->blk, F = w->fan, at = (F + 1) * B;
+    d_node(w, "bbest_exact_fit_in_level1_entry", 2 * F);
+    return d_free(w, at, B + 7) && d_alloc(w, B + 7, B, 0, at) && d_free(w, at, B + 7) &&
+           d_alloc(w, B + 7, B, B, at);
+}
+
+/* bbest_exact_fit_before_a_longer_one: as above, and a longer aligned run
+ * (2B, blocks 2F+1 and 2F+2) in entry 2: the root's bbest (2B) says
+ * descend, entry 1's (exactly B+7) must too.
+ *     # # # # | # x y # | # . . #
+ * want (F+1)B (not (2F+1)B), then (2F+1)B. */
+static int bbest_exact_fit_before_a_longer_one(world *w)
+{
+    uint64_t B = w->blk, F = w->fan, at = (F + 1) * B, decoy = (2 * F + 1) * B;
+    d_node(w, "bbest_exact_fit_before_a_longer_one", 3 * F);
+    return d_free(w, at, B + 7) && d_free(w, decoy, 2 * B) && d_alloc(w, B + 7, B, 0, at) &&
+           d_alloc(w, B + 7, B, 0, decoy);
+}
+
+/* bbest_counts_from_the_boundary: the run reaches 5 pages left of block
+ * F+1's boundary (inner run B+12), the run from the boundary is exactly
+ * B+7, and an aligned fit can start only at the boundary.
+ *     # # # # | z x y #        z: its last 5 pages free
+ * want (F+1)B. */
+static int bbest_counts_from_the_boundary(world *w)
+{
+    uint64_t B = w->blk, F = w->fan, at = (F + 1) * B;
+    d_node(w, "bbest_counts_from_the_boundary", 2 * F);
+    return d_free(w, at - 5, B + 12) && d_alloc(w, B + 7, B, 0, at);
+}
+
+/* bbest_exact_fit_across_level1_entries: the run of exactly B+7 starts at
+ * the last block of entry 0 (its bbest: B, cut at the entry's end) and ends
+ * 7 pages into entry 1 (its start run); the root's bbest is exactly B+7.
+ *     # # # x | y # # #
+ * want (F-1)B from goal 0 (the root decides) and from goal pfn B (the carried
+ * candidate meets entry 1's start run). */
+static int bbest_exact_fit_across_level1_entries(world *w)
+{
+    uint64_t B = w->blk, F = w->fan, at = (F - 1) * B;
+    d_node(w, "bbest_exact_fit_across_level1_entries", 2 * F);
+    return d_free(w, at, B + 7) && d_alloc(w, B + 7, B, 0, at) && d_free(w, at, B + 7) &&
+           d_alloc(w, B + 7, B, B, at);
+}
+
+/* bbest_exact_fit_at_a_level1_entry_start: the run of exactly B+7 is entry
+ * 1's start run (a boundary of the root, not inside entry 1).
+ *     # # # # | x y # #
+ * want FB from goal 0 and from goal pfn B. */
+static int bbest_exact_fit_at_a_level1_entry_start(world *w)
+{
+    uint64_t B = w->blk, F = w->fan, at = F * B;
+    d_node(w, "bbest_exact_fit_at_a_level1_entry_start", 2 * F);
+    return d_free(w, at, B + 7) && d_alloc(w, B + 7, B, 0, at) && d_free(w, at, B + 7) &&
+           d_alloc(w, B + 7, B, B, at);
+}
+
+/* bbest_exact_fit_in_the_last_partial_entry: the node has F+3 blocks, so
+ * level-1 entry 1 has 3 children; the run of exactly B+7 from block F+1
+ * ends 7 pages into the node's last block.
+ *     # # # # | # x y
+ * want (F+1)B from goal 0 and from goal pfn B. */
+static int bbest_exact_fit_in_the_last_partial_entry(world *w)
+{
+    uint64_t B = w->blk, F = w->fan, at = (F + 1) * B;
+    d_node(w, "bbest_exact_fit_in_the_last_partial_entry", F + 3);
+    return d_free(w, at, B + 7) && d_alloc(w, B + 7, B, 0, at) && d_free(w, at, B + 7) &&
+           d_alloc(w, B + 7, B, B, at);
+}
+
+/* bbest_exact_whole_blocks: runs of exactly one block, then two blocks,
+ * from block F+1 (bbest B, then 2B).
+ *     # # # # | # . # #   then   # # # # | # . . #
+ * want (F+1)B for B pages, then (F+1)B for 2B pages. */
+static int bbest_exact_whole_blocks(world *w)
+{
+    uint64_t B = w->blk, F = w->fan, at = (F + 1) * B;
+    d_node(w, "bbest_exact_whole_blocks", 2 * F);
+    return d_free(w, at, B) && d_alloc(w, B, B, 0, at) && d_free(w, at, 2 * B) &&
+           d_alloc(w, 2 * B, B, 0, at);
+}
+
+/* block_change_start_run_lost_by_one (in the level-1 entry from block e0;
+ * j = e0 + 1 is the changed block, L = e0 and R = e0 + 2 its neighbours,
+ * each holding a reserved page):
+ *     l s r # | # # # #        l: last 10 pages free, s: first page free,
+ *                              r: first 2 pages free, pages 20-30 free
+ * The entry's longest inner run is 11 twice: [jB-10, jB+1) across L and j
+ * (the first, so the stored one) and R's pages 20-30.  Allocating page jB
+ * changes j's start run; the region [jB-10, (j+1)B+2) then holds 10 and 2,
+ * one page shorter than the run it lost, so the entry's inner run must come
+ * from a rescan (11, in R): an O(1) update that took the region's 10 would
+ * make the summaries say "no run of 11" (ENOMEM; bf_fast_verify: stored inner
+ * 10, recomputed 11).  Such an update errs only when a run of the lost
+ * length is left elsewhere in the entry (without R's run, 10 would be the
+ * entry's true longest), so R holds one.  want: ENOMEM for 100 pages (the flush), jB, then R's
+ * run for 11 pages.  With flush_first, an alloc of 100 pages (ENOMEM either
+ * way) flushes the change before the 11 pages are asked for, so the
+ * self-check alone must see a wrong summary there. */
+static int block_change_start_lost(world *w, uint64_t e0, int flush_first)
+{
+    uint64_t B = w->blk, j = (e0 + 1) * B, r = j + B;
+    return d_free(w, j - 10, 11) && d_free(w, r, 2) && d_free(w, r + 20, 11) &&
+           d_alloc(w, 100, 1, 0, NOFIT) && d_alloc(w, 1, 1, j, j) &&
+           (!flush_first || d_alloc(w, 100, 1, 0, NOFIT)) && d_alloc(w, 11, 1, 0, r + 20);
+}
+
+static int block_change_start_run_lost_by_one(world *w)
+{
+    d_node(w, "block_change_start_run_lost_by_one", 2 * w->fan);
+    return block_change_start_lost(w, 0, 0);
+}
+
+/* block_change_lost_by_one_in_the_last_partial_entry: the same in level-1
+ * entry 1 of a node of F+3 blocks, whose 3 children leave exactly one block
+ * (F+1) with a neighbour on each side; R is the node's last block.  The
+ * flush comes from a failing alloc whose answer the loss cannot change.
+ *     # # # # | l s r */
+static int block_change_lost_by_one_in_the_last_partial_entry(world *w)
+{
+    d_node(w, "block_change_lost_by_one_in_the_last_partial_entry", w->fan + 3);
+    return block_change_start_lost(w, w->fan, 1);
+}
+
+/* block_change_end_run_lost_by_one: the mirror image; j's end run changes.
+ *     l e r # | # # # #        l: last 2 pages free, e: last page free,
+ *                              r: first 10 pages free, pages 20-30 free
+ * Inner 11 at [2B-1, 2B+10) (the first) and R's [2B+20, 2B+31); allocating
+ * page 2B-1 leaves the region 2 and 10.  want ENOMEM (100 pages), 2B-1,
+ * 2B+20. */
+static int block_change_end_run_lost_by_one(world *w)
+{
+    uint64_t B = w->blk;
+    d_node(w, "block_change_end_run_lost_by_one", 2 * w->fan);
+    return d_free(w, B - 2, 2) && d_free(w, 2 * B - 1, 11) && d_free(w, 2 * B + 20, 11) &&
+           d_alloc(w, 100, 1, 0, NOFIT) && d_alloc(w, 1, 1, 2 * B - 1, 2 * B - 1) &&
+           d_alloc(w, 11, 1, 0, 2 * B + 20);
+}
+
+/* block_change_keeps_an_equal_run: the region held two runs of 11 and keeps
+ * one: the O(1) update is right and must move the stored position to it.
+ *     l s r # | # # # #        l: last 10 pages free, s: first and last
+ *                              page free, r: first 10 pages free
+ * Inner 11 at [B-10, B+1) and [2B-1, 2B+10); allocating page B leaves 10
+ * and 11.  want ENOMEM (100 pages), B, ENOMEM (100 pages: the flush, after
+ * which the self-check sees the stored position; no search reads it), 2B-1
+ * for 11 pages, then ENOMEM. */
+static int block_change_keeps_an_equal_run(world *w)
+{
+    uint64_t B = w->blk;
+    d_node(w, "block_change_keeps_an_equal_run", 2 * w->fan);
+    return d_free(w, B - 10, 11) && d_free(w, 2 * B - 1, 11) && d_alloc(w, 100, 1, 0, NOFIT) &&
+           d_alloc(w, 1, 1, B, B) && d_alloc(w, 100, 1, 0, NOFIT) &&
+           d_alloc(w, 11, 1, 0, 2 * B - 1) &&
+           d_alloc(w, 11, 1, 0, NOFIT);
+}
+
+/* block_change_whole_block_between_reserved_pages: block 1 allocated whole
+ * and freed again, its neighbours each holding a reserved page.
+ *     l . r s | # # # #        l: last 3 pages free, r: first 4 pages and
+ *                              pages 10 on free, s: first 16 pages free
+ * The entry's inner run: B+7 across the region [B-3, 2B+4), then B+6 (the
+ * other run) once block 1 is taken, then B+7 again once it is freed (the
+ * O(1) update: the region grows past the stored run).  A whole-block
+ * change can never reach the one-page-short boundary above: taking a free
+ * block shortens the region's run by at least B, freeing one lengthens it.
+ * want ENOMEM (3B), B (aligned B at goal B), B-3 for B+7, 2B+10 for B+6. */
+static int block_change_whole_block_between_reserved_pages(world *w)
+{
+    uint64_t B = w->blk;
+    d_node(w, "block_change_whole_block_between_reserved_pages", 2 * w->fan);
+    return d_free(w, B - 3, B + 7) && d_free(w, 2 * B + 10, B + 6) &&
+           d_alloc(w, 3 * B, 1, 0, NOFIT) && d_alloc(w, B, B, B, B) &&
+           d_alloc(w, B + 7, 1, 0, NOFIT) && d_free(w, B, B) && d_alloc(w, B + 7, 1, 0, B - 3) &&
+           d_alloc(w, B + 6, 1, 0, 2 * B + 10);
+}
+
+static void directed(world *w, const char *tag)
+{
+    static const struct {
+        int (*run)(world *);
+        const char *name;
+    } tests[] = {
+        {bbest_exact_fit_in_level1_entry, "bbest_exact_fit_in_level1_entry"},
+        {bbest_exact_fit_before_a_longer_one, "bbest_exact_fit_before_a_longer_one"},
+        {bbest_counts_from_the_boundary, "bbest_counts_from_the_boundary"},
+        {bbest_exact_fit_across_level1_entries, "bbest_exact_fit_across_level1_entries"},
+        {bbest_exact_fit_at_a_level1_entry_start, "bbest_exact_fit_at_a_level1_entry_start"},
+        {bbest_exact_fit_in_the_last_partial_entry, "bbest_exact_fit_in_the_last_partial_entry"},
+        {bbest_exact_whole_blocks, "bbest_exact_whole_blocks"},
+        {block_change_start_run_lost_by_one, "block_change_start_run_lost_by_one"},
+        {block_change_lost_by_one_in_the_last_partial_entry,
+         "block_change_lost_by_one_in_the_last_partial_entry"},
+        {block_change_end_run_lost_by_one, "block_change_end_run_lost_by_one"},
+        {block_change_keeps_an_equal_run, "block_change_keeps_an_equal_run"},
+        {block_change_whole_block_between_reserved_pages,
+         "block_change_whole_block_between_reserved_pages"},
+    };
+    char name[160];
+    for (size_t t = 0; t < sizeof tests / sizeof tests[0]; t++) {
+        snprintf(name, sizeof name, "%s: %s = ref", tag, tests[t].name);
+        check(tests[t].run(w), name);
+    }
+}
+
 extern const bf_backend bf_backend_fast_small;
 int bf_fast_small_verify(void *sys, char *msg, size_t msglen);
 
@@ -468,6 +755,7 @@ static void run_all(world *w, const char *tag, int nseq, uint64_t first)
     w->r = bf_backend_ref.create();
     snprintf(name, sizeof name, "%s = ref: every alignment 1..2^63, goals and limits at node edges", tag);
     check(edge_cases(w), name);
+    directed(w, tag);
 
     int bad = 0, first_bad = -1;
     for (int sq = 0; sq < nseq; sq++)
@@ -500,12 +788,16 @@ int main(int argc, char **argv)
     memset(&w, 0, sizeof w);
     w.be = &bf_backend_fast;
     w.verify = bf_fast_verify;
+    w.blk = BF_FAST_BLOCK_PAGES;
+    w.fan = BF_FAST_FANOUT;
     run_all(&w, "fast", nseq, first);
     /* the same code with 128-page blocks and fan-out 4: the small nodes
      * here cross its summary levels, the multi-level ones many more */
     memset(&w, 0, sizeof w);
     w.be = &bf_backend_fast_small;
     w.verify = bf_fast_small_verify;
+    w.blk = 128; /* impl/fast_small.c */
+    w.fan = 4;
     run_all(&w, "fast_small", nseq / 2, first);
 
     printf("# outcomes (OK/ENOMEM/EINVAL/ENOTRESERVED): alloc %lu/%lu/%lu/%lu, "
