@@ -124,8 +124,7 @@ void bf_fuzz_init(const char *target)
 {
     if (runner)
         return;
-    runner = setup(target);
-    bf_runner_presize(runner, BF_DECODE_MAX_NODE_PAGES);
+    runner = setup(target); /* (presized: bf_runner_new) */
 }
 
 int bf_fuzz_one(const char *target, const uint8_t *data, size_t size)

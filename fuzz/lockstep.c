@@ -121,6 +121,11 @@ bf_runner *bf_runner_new_with(const bf_backend *sut, const char *options, bf_che
      * finding checks the reference first and names the one at fault.  Its
      * memory (not compared) is checked on both sides. */
     r->ref_chk.trusted = r->compare;
+    /* every runner starts presized (the engines', the tool's and the fresh
+     * ones that judge a RESET-LEAK or sign a finding): a backend whose
+     * reset() keeps buffers must not answer differently in `bootfuzz
+     * replay` than under the engine that found the input */
+    bf_runner_presize(r, BF_DECODE_MAX_NODE_PAGES);
     bf_session_reset(&r->sut);
     if (apply_options(r) != 0) {
         bf_runner_free(r);
