@@ -15,7 +15,7 @@ int bf_fuzz_one(const char *target, const uint8_t *data, size_t size);
 
 /* Set up what bf_fuzz_one runs `target` with (its first call does it when
  * this was not called): the runner, and every buffer the backends keep
- * sized for the largest input (bf_runner_presize).  Engines call it before
+ * sized for the largest input (as every runner is: bf_runner_new).  Engines call it before
  * the first input (LLVMFuzzerInitialize; AFL++ before its fork server
  * starts), so no input's coverage holds the setup's edges. */
 void bf_fuzz_init(const char *target);

@@ -87,6 +87,8 @@ bf_runner *bf_runner_new(const char *name, const char *options, bf_check check)
     return bf_runner_new_with(sut, options, check);
 }
 
+static void runner_presize(bf_runner *r, uint64_t pages);
+
 bf_runner *bf_runner_new_with(const bf_backend *sut, const char *options, bf_check check)
 {
     const bf_backend *ref = &bf_backend_ref;
@@ -125,7 +127,7 @@ bf_runner *bf_runner_new_with(const bf_backend *sut, const char *options, bf_che
      * ones that judge a RESET-LEAK or sign a finding): a backend whose
      * reset() keeps buffers must not answer differently in `bootfuzz
      * replay` than under the engine that found the input */
-    bf_runner_presize(r, BF_DECODE_MAX_NODE_PAGES);
+    runner_presize(r, BF_DECODE_MAX_NODE_PAGES);
     bf_session_reset(&r->sut);
     if (apply_options(r) != 0) {
         bf_runner_free(r);
@@ -983,7 +985,14 @@ static void presize(bf_session *s, uint64_t pages)
     bf_session_reset(s);
 }
 
-void bf_runner_presize(bf_runner *r, uint64_t pages)
+/* Size every buffer a backend keeps across resets (node maps, summaries)
+ * for the largest input: BF_MAX_NODES nodes of `pages` pages each, added
+ * and reset on every instance of r.  A backend grows a kept buffer when a
+ * node outgrows it; after this no fuzz input (nodes of at most
+ * BF_DECODE_MAX_NODE_PAGES) grows one, so whether a buffer grows is not a
+ * branch that depends on earlier inputs.  Every runner does it once, when
+ * it is made (bf_runner_new_with). */
+static void runner_presize(bf_runner *r, uint64_t pages)
 {
     if (r->compare || r->judge)
         presize(&r->ref, pages);

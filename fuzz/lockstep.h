@@ -108,14 +108,6 @@ int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size);
  * read the state after a run do not. */
 void bf_runner_settle(bf_runner *r);
 
-/* Size every buffer a backend keeps across resets (node maps, summaries)
- * for the largest input: BF_MAX_NODES nodes of `pages` pages each, added
- * and reset on every instance of r.  A backend grows a kept buffer when a
- * node outgrows it; after this no fuzz input (nodes of at most
- * BF_DECODE_MAX_NODE_PAGES) grows one, so whether a buffer grows is not a
- * branch that depends on earlier inputs.  Called once, before the first
- * input is run. */
-void bf_runner_presize(bf_runner *r, uint64_t pages);
 
 /* The failure report: signature line ("bootfuzz: SIGNATURE", what engines'
  * logs and scripts look for), the values and state difference as comments,

@@ -115,8 +115,7 @@ int main(int argc, char **argv)
     bf_runner *r = bf_runner_new(target, getenv("BOOTFUZZ_OPTIONS"), BF_CHECK_AUTO);
     if (!r)
         return 2;
-    /* as the fuzz targets do (fuzz_entry.c) */
-    bf_runner_presize(r, BF_DECODE_MAX_NODE_PAGES);
+    /* (presized for the largest input, as every runner: bf_runner_new) */
     const char *from = argc > 2 ? argv[2] : NULL;
     for (int a = 2; a < argc; a++)
         if (bf_walk(argv[a], NULL, load, NULL) != 0)
