@@ -6,8 +6,13 @@
 #   make bench    benchmarks (fixed seeds; ratios measured side by side)
 #   make clean
 #
-# Layout: ref/ (reference model), impl/ (allocators under test), fuzz/
-# (trace language, runners, the bootfuzz tool), tests/, bench/, docs/.
+# Layout (docs/architecture.md): ref/ (the reference model), impl/ (the
+# allocators under test), fuzz/ in four layers, each using only those
+# before it: fuzz/lang (trace text, byte format, reading inputs),
+# fuzz/core (backend registry, sessions, lockstep runner, checker,
+# minimizer, suppressions; may use ref/), fuzz/engines (the fuzz target
+# and the engine drivers), fuzz/tool (the bootfuzz command); tests/,
+# bench/, docs/.
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -26,15 +31,28 @@ WARN := -Wall -Wextra -Werror
 # off (LTO=): their coverage instrumentation is meant to run per file.
 LTO ?= -flto=auto
 CFLAGS ?= $(OPT) -g
-ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude -Ifuzz -Iimpl -Iref $(CFLAGS) $(LTO) \
-              $(EXTRA_CFLAGS)
+# The include path is the layering (docs/architecture.md): a file sees
+# the headers of its own layer and of those below it, so an include that
+# runs back up (the checker reaching into the tool, the decoder into the
+# runner, an allocator into the harness) does not compile.  Tests and
+# benchmarks see every layer.
+INC_lang := -Ifuzz/lang
+INC_core := $(INC_lang) -Ifuzz/core -Iref
+INC_engines := $(INC_core) -Ifuzz/engines
+INC_tool := $(INC_core) -Ifuzz/tool
+INC_all := $(INC_core) -Ifuzz/engines -Ifuzz/tool -Iimpl -Iimpl/fast
+INC = $(INC_all)
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude $(INC) $(CFLAGS) $(LTO) $(EXTRA_CFLAGS)
 LDLIBS ?= -lm
 
-# Sources: everything in ref/ and impl/, and fuzz/ minus program entry points.
-FUZZ_MAINS := fuzz/bootfuzz.c $(wildcard fuzz/cmd_*.c) fuzz/target.c $(wildcard fuzz/engine_*.c)
-LIB_SRCS := $(sort $(wildcard ref/*.c) $(wildcard impl/*.c) \
-              $(filter-out $(FUZZ_MAINS),$(wildcard fuzz/*.c)))
-CLI_SRCS := fuzz/bootfuzz.c $(wildcard fuzz/cmd_*.c)
+# Sources: everything in ref/, impl/ and its folders, fuzz/lang and
+# fuzz/core; the engines' and the tool's files that are not program entry
+# points.
+FUZZ_MAINS := fuzz/engines/target.c $(wildcard fuzz/engines/engine_*.c)
+LIB_SRCS := $(sort $(wildcard ref/*.c) $(wildcard impl/*.c) $(wildcard impl/*/*.c) \
+              $(wildcard fuzz/lang/*.c) $(wildcard fuzz/core/*.c) \
+              $(filter-out $(FUZZ_MAINS),$(wildcard fuzz/engines/*.c)))
+CLI_SRCS := $(wildcard fuzz/tool/*.c)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 
@@ -81,9 +99,14 @@ replays: $(REPLAY_BINS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/fuzz/lang/%.o: INC = $(INC_lang)
+$(BUILD)/obj/fuzz/core/%.o: INC = $(INC_core)
+$(BUILD)/obj/fuzz/engines/%.o: INC = $(INC_engines)
+$(BUILD)/obj/fuzz/tool/%.o: INC = $(INC_tool)
+$(BUILD)/obj/ref/%.o $(BUILD)/obj/impl/%.o: INC =
 
-# The fuzz target of backend NAME: fuzz/target.c with BF_TARGET="NAME".
-$(BUILD)/obj/fuzz/target-%.o: fuzz/target.c
+# The fuzz target of backend NAME: fuzz/engines/target.c with BF_TARGET="NAME".
+$(BUILD)/obj/fuzz/engines/target-%.o: fuzz/engines/target.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DBF_TARGET='"$*"' -MMD -MP -c $< -o $@
 
@@ -107,18 +130,18 @@ $(BUILD)/obj/user/%.o: $(BUILD)/user/src/%.c $(USER_DEPS)
 # input's edges depend on the input before it (AFL++ "stability").  The
 # reference is instrumented only in the ref target, where it is the backend
 # under test: ref-sut.o, the same source (the link rules pick it).  In every
-# instrumented object the functions of fuzz/coverage-ignore.txt get nothing
+# instrumented object the functions of fuzz/engines/coverage-ignore.txt get nothing
 # either: the queries only the checker asks (read_bits, node_info, ...),
 # whose per-word compares were the largest single cost of a libFuzzer run.
-COV_IGNORE := fuzz/coverage-ignore.txt
+COV_IGNORE := fuzz/engines/coverage-ignore.txt
 COV_FLAGS := $(COV) $(if $(COV),-fsanitize-coverage-ignorelist=$(COV_IGNORE))
 $(BUILD)/obj/impl/%.o: ALL_CFLAGS += $(COV_FLAGS)
 $(BUILD)/obj/impl/%.o $(BUILD)/obj/user/%.o: override CC := $(or $(COV_CC),$(CC))
-$(BUILD)/obj/fuzz/decode.o $(BUILD)/obj/ref/ref-sut.o: ALL_CFLAGS += $(COV_FLAGS)
+$(BUILD)/obj/fuzz/lang/decode.o $(BUILD)/obj/ref/ref-sut.o: ALL_CFLAGS += $(COV_FLAGS)
 # (the reference as it always was under test: edge counters, no comparison
 # tracing; its compares are the contract's plain ones, nothing to solve)
 $(BUILD)/obj/ref/ref-sut.o: ALL_CFLAGS += $(if $(COV),-fno-sanitize-coverage=trace-cmp)
-$(BUILD)/obj/fuzz/decode.o $(BUILD)/obj/ref/ref-sut.o $(BUILD)/obj/fuzz/engine_afl.o: override CC := $(or $(COV_CC),$(CC))
+$(BUILD)/obj/fuzz/lang/decode.o $(BUILD)/obj/ref/ref-sut.o $(BUILD)/obj/fuzz/engines/engine_afl.o: override CC := $(or $(COV_CC),$(CC))
 $(BUILD)/obj/ref/ref-sut.o: ref/ref.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
@@ -139,9 +162,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-# Fuzz targets: one entry point per target (fuzz/target.c), linked
+# Fuzz targets: one entry point per target (fuzz/engines/target.c), linked
 # unchanged into every engine.  The plain replay driver needs no engine.
-$(BUILD)/fuzz/replay-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_replay.o $(LIB) \
+$(BUILD)/fuzz/replay-%: $(BUILD)/obj/fuzz/engines/target-%.o $(BUILD)/obj/fuzz/engines/engine_replay.o $(LIB) \
                         $(BACKEND_SET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
@@ -156,12 +179,12 @@ NAMES = $$($(TOOL) list --names) || { echo "make: the backend registry refused a
 # bring-your-own-allocator test builds its backend there).
 # libFuzzer with ASan+UBSan (clang 14): build/libfuzzer/fuzz/libfuzzer-TARGET
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-$(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/ref/ref-sut.o $(LIB) $(BACKEND_SET)
+$(BUILD)/fuzz/libfuzzer-%: $(BUILD)/obj/fuzz/engines/target-%.o $(BUILD)/obj/ref/ref-sut.o $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(call engine_objs,$*,$^) $(LDLIBS)
-# The same objects with the stability driver (fuzz/engine_stability.c): does
+# The same objects with the stability driver (fuzz/engines/engine_stability.c): does
 # an input's coverage depend on the one before it?  build/libfuzzer/fuzz/stability-TARGET
-$(BUILD)/fuzz/stability-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_stability.o \
+$(BUILD)/fuzz/stability-%: $(BUILD)/obj/fuzz/engines/target-%.o $(BUILD)/obj/fuzz/engines/engine_stability.o \
                            $(BUILD)/obj/ref/ref-sut.o $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(call engine_objs,$*,$^) $(LDLIBS)
@@ -210,7 +233,7 @@ canary-build: $(TOOL)
 # link is afl-clang-fast's (its runtime).
 AFL_CC ?= afl-clang-fast
 AFL_ENV := AFL_QUIET=1 AFL_LLVM_DENYLIST=$(abspath $(COV_IGNORE))
-$(BUILD)/fuzz/afl-%: $(BUILD)/obj/fuzz/target-%.o $(BUILD)/obj/fuzz/engine_afl.o $(BUILD)/obj/ref/ref-sut.o \
+$(BUILD)/fuzz/afl-%: $(BUILD)/obj/fuzz/engines/target-%.o $(BUILD)/obj/fuzz/engines/engine_afl.o $(BUILD)/obj/ref/ref-sut.o \
                      $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
 	$(or $(COV_CC),$(CC)) $(ALL_CFLAGS) -o $@ $(call engine_objs,$*,$^) $(LDLIBS)

@@ -15,9 +15,9 @@
 # back to clang, libFuzzer and ./out.
 #
 # Produces, for each target T shipped to CI:
-#   $OUT/bootfuzz_T                     the fuzzer (fuzz/target.c, unchanged, BF_TARGET=T)
+#   $OUT/bootfuzz_T                     the fuzzer (fuzz/engines/target.c, unchanged, BF_TARGET=T)
 #   $OUT/bootfuzz_T_seed_corpus.zip     its seed corpus, flat
-#   $OUT/bootfuzz_T.dict                fuzz/bootfuzz.dict
+#   $OUT/bootfuzz_T.dict                fuzz/lang/bootfuzz.dict
 #   $OUT/bootfuzz_T.options             libFuzzer options (max_len, dict)
 #
 # The targets shipped are the ones that must be clean, so that any finding
@@ -37,7 +37,7 @@ TARGETS="fast fast_small ref 2614fixed"
 # merely looks like a checkout above $SRC is never built instead); else the
 # checkout this script sits in (.clusterfuzzlite/build.sh run by hand or by
 # tests); else the working directory.
-is_checkout() { [ -f "$1/fuzz/target.c" ] && [ -d "$1/ref" ] && [ -d "$1/impl" ]; }
+is_checkout() { [ -f "$1/fuzz/engines/target.c" ] && [ -d "$1/ref" ] && [ -d "$1/impl" ]; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${BOOTFUZZ_SRC:-}" ]; then
     top=$BOOTFUZZ_SRC
@@ -78,18 +78,27 @@ trap 'rm -rf "$OBJ"' EXIT
 # The objects are collected in "$@": $WORK (and so each object's path) may
 # hold spaces.
 set --
-for src in ref/*.c impl/*.c fuzz/*.c; do
-    case $src in fuzz/bootfuzz.c | fuzz/cmd_*.c | fuzz/target.c | fuzz/engine_*.c) continue ;; esac
+# (the Makefile's LIB_SRCS: the tool's files and the engine drivers are
+# programs of their own; each layer's include path is the Makefile's too)
+for src in ref/*.c impl/*.c impl/*/*.c fuzz/lang/*.c fuzz/core/*.c fuzz/engines/*.c; do
+    [ -f "$src" ] || continue # a pattern that matched nothing
+    case $src in fuzz/engines/target.c | fuzz/engines/engine_*.c) continue ;; esac
+    case $src in
+    fuzz/lang/*) inc="-Ifuzz/lang" ;;
+    fuzz/core/*) inc="-Ifuzz/lang -Ifuzz/core -Iref" ;;
+    fuzz/engines/*) inc="-Ifuzz/lang -Ifuzz/core -Iref -Ifuzz/engines" ;;
+    *) inc="" ;;
+    esac
     o="$OBJ/$(echo "$src" | tr '/' '_').o"
     # Comparison tracing pays only where input values decide branches: the
     # allocators and the decoder.  In the reference's page loops and the
     # harness's checks it costs a third of the time and guides nothing.
     extra=""
     case "$CFLAGS:$src" in
-    *fuzzer-no-link*:ref/* | *fuzzer-no-link*:fuzz/*) [ "$src" = fuzz/decode.c ] || extra=-fno-sanitize-coverage=trace-cmp ;;
+    *fuzzer-no-link*:ref/* | *fuzzer-no-link*:fuzz/*) [ "$src" = fuzz/lang/decode.c ] || extra=-fno-sanitize-coverage=trace-cmp ;;
     esac
     # shellcheck disable=SC2086 # CFLAGS is a list of flags
-    $CC $CFLAGS $extra -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ifuzz -Iimpl -Iref -c "$src" -o "$o"
+    $CC $CFLAGS $extra -std=c11 -D_DEFAULT_SOURCE -Iinclude $inc -c "$src" -o "$o"
     set -- "$@" "$o"
 done
 
@@ -118,11 +127,11 @@ fi
 
 for t in $TARGETS; do
     # shellcheck disable=SC2086
-    $CC $CFLAGS -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ifuzz -DBF_TARGET="\"$t\"" -c fuzz/target.c \
+    $CC $CFLAGS -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ifuzz/lang -Ifuzz/core -Iref -Ifuzz/engines -DBF_TARGET="\"$t\"" -c fuzz/engines/target.c \
         -o "$OBJ/target_$t.o"
     # shellcheck disable=SC2086
     $LINK $LINKFLAGS "$OBJ/target_$t.o" "$@" $engine -lm -o "$OUT/bootfuzz_$t"
-    cp fuzz/bootfuzz.dict "$OUT/bootfuzz_$t.dict"
+    cp fuzz/lang/bootfuzz.dict "$OUT/bootfuzz_$t.dict"
     printf '[libfuzzer]\nmax_len = 600\ndict = bootfuzz_%s.dict\n' "$t" >"$OUT/bootfuzz_$t.options"
     # Seeds: corpus/T; 2614fixed runs the port's code, so it starts from
     # the port's corpus (those inputs must pass once every bug is off), and

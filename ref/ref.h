@@ -3,7 +3,7 @@
  *
  * The reference is the backend `bf_backend_ref` (registered by name "ref");
  * this header adds only what the lockstep runner needs to let it judge the
- * requests of an invariants-only backend (fuzz/lockstep.c).
+ * requests of an invariants-only backend (fuzz/core/lockstep.c).
  */
 #ifndef BOOTFUZZ_REF_H
 #define BOOTFUZZ_REF_H

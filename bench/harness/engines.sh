@@ -96,7 +96,7 @@ run() {
         bin=$dir/build/libfuzzer/fuzz/libfuzzer-$4
         [ "$3" = plain ] && bin=$dir/build/libfuzzer-plain/fuzz/libfuzzer-$4
         (cd "$out" && BOOTFUZZ_OPTIONS="$opts" timeout $((SECS + 120)) "$bin" -seed=1 \
-            -max_total_time="$SECS" -dict="$ROOT/fuzz/bootfuzz.dict" -max_len=600 \
+            -max_total_time="$SECS" -dict="$ROOT/fuzz/lang/bootfuzz.dict" -max_len=600 \
             -print_final_stats=1 -rss_limit_mb=4096 new "$seeds" >log 2>&1)
         e=$(sed -n 's/^stat::average_exec_per_sec: *\([0-9]*\)$/\1/p' "$out/log")
         s=-
@@ -106,7 +106,7 @@ run() {
         (cd "$out" && BOOTFUZZ_OPTIONS="$opts" AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 \
             AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CRASHES=1 \
             timeout $((SECS + 120)) afl-fuzz -i "$seeds" -o afl -V "$SECS" -m none -s 1 \
-            -x "$ROOT/fuzz/bootfuzz.dict" -G 600 -- "$bin" >log 2>&1)
+            -x "$ROOT/fuzz/lang/bootfuzz.dict" -G 600 -- "$bin" >log 2>&1)
         st=$out/afl/default/fuzzer_stats
         e=$(sed -n 's/^execs_per_sec *: *\([0-9]*\).*/\1/p' "$st" 2>/dev/null)
         s=$(sed -n 's/^stability *: *\([0-9.]*%\).*/\1/p' "$st" 2>/dev/null)

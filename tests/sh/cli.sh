@@ -271,7 +271,7 @@ for c in run replay minimize; do
     "$BF" "$c" -t 2614 --option A=zero "$f" >"$T/out" 2>&1
     grep -q "the value 'zero' is not a number" "$T/out" || fail "$c --option A=zero"
 done
-# the fuzz targets read BOOTFUZZ_OPTIONS themselves (fuzz/lockstep.c): the
+# the fuzz targets read BOOTFUZZ_OPTIONS themselves (fuzz/core/lockstep.c): the
 # same syntax, the same errors, and no input runs under options not taken
 if [ -x "$BUILD/fuzz/replay-2614" ]; then
     f="$C/$(operand_for replay)"

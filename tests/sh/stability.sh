@@ -2,7 +2,7 @@
 # tests/sh/stability.sh - an input's coverage does not depend on the input
 # run before it, on any fuzz target (AFL++'s "stability"; issue 15).
 #
-# build/libfuzzer/fuzz/stability-TARGET (fuzz/engine_stability.c) runs the
+# build/libfuzzer/fuzz/stability-TARGET (fuzz/engines/engine_stability.c) runs the
 # shipped corpus and the grown one of bench/ in three orders in one process
 # and compares each input's edges (the libFuzzer build's counters, bucketed
 # as the engines bucket them) between the orders.  Any edge that differs is

@@ -7,7 +7,7 @@
  * alike by every exact backend.
  *
  *   record: byte 0 picks alloc (0), then size class/detail, align, goal
- *   kind/detail, limit kind/detail (fuzz/decode.c, docs/harness.md)
+ *   kind/detail, limit kind/detail (fuzz/lang/decode.c, docs/harness.md)
  *
  * And (version 4) the full node table is one record away: a node run fills
  * the 64 slots and asks for a 65th, which is refused (contract §2):
@@ -148,7 +148,7 @@ static void node_runs(void)
 
 int main(void)
 {
-    /* align bytes (fuzz/decode.c pick_align): 0x43 -> 8 KiB, 0x4f -> 512
+    /* align bytes (fuzz/lang/decode.c pick_align): 0x43 -> 8 KiB, 0x4f -> 512
      * KiB, 0x80 | s -> 2^s */
     static const struct {
         uint8_t byte;

@@ -44,7 +44,7 @@ static int apply_options(bf_runner *r)
 {
     char buf[sizeof r->options];
     memcpy(buf, r->options, sizeof buf);
-    /* the same syntax and errors as the command line's (fuzz/cmd_args.c),
+    /* the same syntax and errors as the command line's (fuzz/tool/cmd_args.c),
      * for what the engines read from BOOTFUZZ_OPTIONS */
     for (char *tok = strtok(buf, ", \t\n"); tok; tok = strtok(NULL, ", \t\n")) {
         char *eq = strchr(tok, '=');
