@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../impl/fast.h"
+#include "fast.h"
 #include "bootfuzz/backend.h"
 
 #include "tap.h"

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../impl/fast.h"
+#include "fast.h"
 #include "bootfuzz/backend.h"
 
 extern const bf_backend bf_backend_ref;
