@@ -336,10 +336,17 @@ bench-bugs: libfuzzer
 
 # Mutation testing (docs/mutants.md): mutants of a backend's source, each built,
 # run through its tests and fuzzed from an empty corpus; prints the kill matrix.
-# make mutants [MUTANT_FILE=impl/fast.c | BACKEND=path] [TARGET=name] [MUTANTS_MAX=n]
+# make mutants [MUTANT_FILE="impl/fast/place.h ..." | BACKEND=path] [TARGET=name] [MUTANTS_MAX=n]
 #   [MUTANT_IDS="..."] [FUZZ_SECS=60] [SEED=1] [JOBS=1] [OUT=work/mutants/<name>]
+# Without a file: every file of fast's unit (impl/fast/fast.c and its
+# parts), one after the other, each with its own results and matrix (with
+# OUT=dir and several files: dir/<file>); the exit status is the worst of
+# them (scripts/mutants: 1 survivors, 2 errors; make itself then says 2).
+MUTANT_FILES = $(or $(MUTANT_FILE),$(BACKEND),impl/fast/fast.c $(filter-out %/fast.h %/geometry.h,$(wildcard impl/fast/*.h)))
 mutants:
-	sh scripts/mutants "$(or $(MUTANT_FILE),$(BACKEND),impl/fast.c)" $(TARGET)
+	@worst=0; n=$(words $(MUTANT_FILES)); for f in $(MUTANT_FILES); do \
+	  if [ -n "$$OUT" ] && [ $$n -gt 1 ]; then o="$$OUT/$$(basename "$$f")"; else o="$$OUT"; fi; \
+	  OUT="$$o" sh scripts/mutants "$$f" $(TARGET); st=$$?; [ $$st -gt $$worst ] && worst=$$st; done; exit $$worst
 
 # Triage's groups against ground truth: the 2614 target fuzzed with its bug
 # switches on (and subsets), triaged, each group labelled by the switches

@@ -12,7 +12,7 @@
 extern const bf_backend bf_backend_fast;
 
 /* Geometry of the summaries of `fast` (docs/performance.md explains them;
- * fast_small, the same code, uses 128 and 4: impl/fast_small.c). */
+ * fast_small, the same code, uses 128 and 4: impl/fast/fast_small.c). */
 #define BF_FAST_BLOCK_PAGES 512u /* pages per level-0 summary (8 words) */
 #define BF_FAST_FANOUT 16u       /* level-k entries per level-(k+1) entry */
 

@@ -1,5 +1,5 @@
 /*
- * impl/fast_small.c - the backend fast_small: impl/fast.c itself, built with
+ * impl/fast/fast_small.c - the backend fast_small: impl/fast/fast.c itself, built with
  * the smallest summary geometry worth having (128 pages, two words, per
  * block; four children per parent; fast uses 512 and 16).
  *
@@ -15,7 +15,7 @@
 #define FAST_LINEAR_BLOCKS 0u /* every search walks the summaries */
 #define FAST_NAME "fast_small"
 #define FAST_NOTE " (fast with 128-page blocks and fan-out 4: small nodes reach every summary level)"
-/* its own names for what impl/fast.c defines globally */
+/* its own names for what impl/fast/fast.c defines globally */
 #define bf_backend_fast bf_backend_fast_small
 #define bf_fast_verify bf_fast_small_verify
 #include "fast.c"

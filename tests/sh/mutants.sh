@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/sh/mutants.sh BUILD_DIR - mutation testing (scripts/mutants), fast:
-# three chosen mutants of impl/fast.c, 2 s of fuzzing each, no unit tests.
+# chosen mutants of fast (impl/fast/), 2 s of fuzzing each, no unit tests.
 #   - the list of mutants is deterministic, the same from a copy of the
 #     file in a directory whose name holds a space, and has every operator;
+#     the list of a part (impl/fast/bits.h, included by fast.c) holds its
+#     own lines only, and a mutant of it is built through fast.c;
 #   - a dropped merge cancel (the canary's bug, always) is killed, by the
 #     tests and by the fuzzer, with its signature; a mutant that does not
 #     compile (-Werror) is "stillborn"; dropping a call of a macro that
@@ -19,43 +21,52 @@ W=$T # tests/sh/lib/procs.sh: every process of ours works below it
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 O="$T/out dir"
-F=impl/fast.c
-sum0=$(cksum <"$F")
-git0=$(git status --porcelain -- "$F" 2>/dev/null)
+F=impl/fast/fast.c
+P=impl/fast/bits.h    # parts of fast.c's unit
+H=impl/fast/summaries.h
+sums() { cat impl/fast/* | cksum; }
+sum0=$(sums)
+git0=$(git status --porcelain -- impl/fast 2>/dev/null)
 
 check() { # check NAME CONDITION...
     name=$1
     shift
     if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fi
 }
-untouched() { [ "$(cksum <"$F")" = "$sum0" ] && [ "$(git status --porcelain -- "$F" 2>/dev/null)" = "$git0" ]; }
+untouched() { [ "$(sums)" = "$sum0" ] && [ "$(git status --porcelain -- impl/fast 2>/dev/null)" = "$git0" ]; }
 
 # --- the list
 sh scripts/mutants --list "$F" >"$T/l1" 2>"$T/l1.err"
 sh scripts/mutants --list "$F" >"$T/l2" 2>&1
 mkdir -p "$T/a dir"
-cp "$F" "$T/a dir/fast.c"
+cp impl/fast/* "$T/a dir/" # the unit and its parts
 sh scripts/mutants --list "$T/a dir/fast.c" >"$T/l3" 2>&1
 check "the mutant list is deterministic ($(wc -l <"$T/l1") mutants of $F, twice the same)" \
-    sh -c '[ "$(wc -l <"$1")" -gt 500 ] && cmp -s "$1" "$2"' _ "$T/l1" "$T/l2"
+    sh -c '[ "$(wc -l <"$1")" -gt 200 ] && cmp -s "$1" "$2"' _ "$T/l1" "$T/l2"
 check "the same list from a copy in a directory whose name holds a space" cmp -s "$T/l1" "$T/l3"
 check "every operator has mutants (ror aor const neg drop)" sh -c 'for o in ror aor const neg drop; do
     cut -f3 "$1" | grep -qx "$o" || exit 1; done' _ "$T/l1"
 check "no mutant in a comment, a string, a preprocessor line or code the compiler does not see" \
     sh -c '! grep -q "BF_FAST_CANARY\|cancel = cancel && cnt > 1\|#define\|verify_or_die" "$1"' _ "$T/l1"
 
-pick() { awk -F'\t' "$1"' { print $1; exit }' "$T/l1"; }
+sh scripts/mutants --list "$P" >"$T/lp" 2>&1
+sh scripts/mutants --list "$H" >"$T/lh" 2>&1
+check "a part's list ($P: $(wc -l <"$T/lp") mutants) holds its own functions only, none of fast.c's" \
+    sh -c '[ "$(wc -l <"$1")" -gt 100 ] && cut -f4 "$1" | grep -qx bits_reserve &&
+        ! cut -f4 "$1" | grep -qx "f_free\|f_reserve\|merge_or_not\|flush"' _ "$T/lp"
+
+pick() { awk -F'\t' "$1"' { print $1; exit }' "${2:-$T/l1}"; }
 kill=$(pick '$4 == "f_free" && $5 == "drop n->last_offset = 0;"')
-still=$(pick '$4 == "bits_any_free" && $7 ~ /w\[ja\] \| ma & mb/')
+still=$(pick '$4 == "bits_any_free" && $7 ~ /w\[ja\] \| ma & mb/' "$T/lp")
 equiv=$(pick '$4 == "f_free" && $3 == "drop" && $5 ~ /VERIFY/')
 if [ -z "$kill" ] || [ -z "$still" ] || [ -z "$equiv" ]; then
     echo "not ok - the chosen mutants are in the list (kill '$kill', stillborn '$still', equivalent '$equiv')"
     exit 0
 fi
-run() { env OUT="$O" MUTANT_IDS="$kill $still $equiv" FUZZ_SECS=2 SEED=1 JOBS=1 MUTANT_UNITS=none sh scripts/mutants "$F"; }
+run() { env OUT="$O" MUTANT_IDS="$kill $equiv" FUZZ_SECS=2 SEED=1 JOBS=1 MUTANT_UNITS=none sh scripts/mutants "$F"; }
 
 # --- a run, a second one on the same OUT, kill -9
-env OUT="$O" MUTANT_IDS="$kill $still $equiv" FUZZ_SECS=2 SEED=1 JOBS=1 MUTANT_UNITS=none \
+env OUT="$O" MUTANT_IDS="$kill $equiv" FUZZ_SECS=2 SEED=1 JOBS=1 MUTANT_UNITS=none \
     sh scripts/mutants "$F" >"$T/a" 2>&1 &
 a=$!
 i=0
@@ -85,19 +96,25 @@ check "the run ends with exit 0 (no survivor) and a kill matrix (exit $rc)" \
 check "mutant $kill (drop n->last_offset = 0 in f_free) is killed by the tests and by fuzzing, with its signature" \
     sh -c 'printf "%s\n" "$1" | awk -F"\t" '\''$6 == "killed" && $7 ~ /^killed: / && $8 == "killed" && $9 + 0 <= 2.9 && $11 ~ /^MISMATCH .*last_offset fast/ { f = 1 } END { exit !f }'\''' \
     _ "$(row "$kill")"
-check "mutant $still ((w[ja] | ma & mb): -Werror) is stillborn, with the compiler's error" \
-    sh -c 'printf "%s\n" "$1" | awk -F"\t" '\''$6 == "stillborn" && $11 ~ /parentheses/ { f = 1 } END { exit !f }'\''' \
-    _ "$(row "$still")"
 check "mutant $equiv (a dropped VERIFY, which expands to nothing) is equivalent: same object code" \
     sh -c 'printf "%s\n" "$1" | awk -F"\t" '\''$6 == "equivalent" { f = 1 } END { exit !f }'\''' _ "$(row "$equiv")"
 check "the original $F is byte-identical at the end" untouched
 check "each mutant left its diff, and no copy of the tree" \
-    sh -c 'for i in $2; do [ -s "$1/$i/mutant.diff" ] && [ ! -e "$1/$i/src" ] || exit 1; done' _ "$O" "$kill $still $equiv"
+    sh -c 'for i in $2; do [ -s "$1/$i/mutant.diff" ] && [ ! -e "$1/$i/src" ] || exit 1; done' _ "$O" "$kill $equiv"
+
+# --- a part: its mutant is compiled through fast.c (a compile error there
+# shows it was), in the same OUT (the base is reused; ids are the part's)
+env OUT="$O" MUTANT_IDS="$still" FUZZ_SECS=2 SEED=1 JOBS=1 MUTANT_UNITS=none sh scripts/mutants "$P" >"$T/p" 2>&1
+check "mutant $still of $P ((w[ja] | ma & mb): -Werror) is stillborn, with the compiler's error in $P" \
+    sh -c 'printf "%s\n" "$1" | awk -F"\t" '\''$6 == "stillborn" && $11 ~ /bits\.h.*parentheses/ { f = 1 } END { exit !f }'\''' \
+    _ "$(row "$still")"
+check "the base build was reused for the part (same tree)" grep -q "reusing the build" "$T/p"
 
 # --- a mutant that hangs (a dropped step of a loop) is killed by a test that
 # runs out of time, and the matrix says so, whatever the stage; a result
 # holds only under the settings it was made with (here the time box)
-hang=$(pick '$4 == "mark_range" && $5 == "drop mark_dirty(n, ++bi);"')
+hang=$(pick '$4 == "mark_range" && $5 == "drop mark_dirty(n, ++bi);"' "$T/lh")
+F=$H
 for tmo in 3 4; do
     env OUT="$O" MUTANT_IDS="$hang" MUTANT_TEST_TIMEOUT=$tmo FUZZ_SECS=2 SEED=1 JOBS=1 MUTANT_UNITS=none \
         sh scripts/mutants "$F" >"$T/h$tmo" 2>&1
