@@ -9,23 +9,20 @@
  * allocation, the parts of the request the finding needs (each taken away
  * in turn, on a fresh instance: the ones without which it is gone).  Values
  * go on later lines, since they differ from one input to the next for the
- * same bug.
+ * same bug.  The brackets are worked out in signature.c, the report is
+ * written by report.c (what the three share: lockstep_parts.h).
  */
 #include <ctype.h>
-#include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "backends.h"
 #include "lockstep.h"
-#include "trace.h"
 #include "ref.h"
 #include "suppress.h"
+#include "lockstep_parts.h"
 
 int bf_check_parse(const char *s, bf_check *out)
 {
@@ -153,15 +150,6 @@ void bf_runner_free(bf_runner *r)
 
 /* ---- signatures ---- */
 
-/* How a finding on the call at hand is signed (sign(), below). */
-enum {
-    SIGN_NONE,       /* nothing more (a finding at the end, or on a valid reserve/free) */
-    SIGN_WHY,        /* the contract rejects it (EINVAL): the rules it breaks */
-    SIGN_PAGE_FREE,  /* the contract answers ENOTRESERVED: [page-free] */
-    SIGN_SHAPE,      /* a valid allocation: the parts of the request it needs */
-    SIGN_CRASH,      /* a BUG or oops on a valid request: its site says it all */
-};
-
 /* The call as signatures name it: alloc_node is alloc (one allocator core),
  * and a reserve or free the contract rejects is reserve/free (§2: free is
  * invalid "as for reserve", one rule: the brackets say which part of it).
@@ -206,25 +194,23 @@ static int found(bf_runner *r, const char *fmt, ...)
 }
 
 /* "seed line 107" for a port of the seed, "line 42" for anyone's own code */
-static const char *line_word(const bf_backend *be)
+const char *bf_ls_line_word(const bf_backend *be)
 {
     return (be->flags & BF_LINES_ARE_SEED) ? "seed line" : "line";
 }
 
-static void fmt_result(const bf_backend *be, bf_result x, int addr, char *buf, size_t cap)
+void bf_ls_fmt_result(const bf_backend *be, bf_result x, int addr, char *buf, size_t cap)
 {
     if (x.err == BF_OK)
         snprintf(buf, cap, addr ? "0x%llx" : "%llu", (unsigned long long)x.value);
     else if (x.err == BF_BUG)
-        snprintf(buf, cap, "BUG(%s, %s %d)", x.bug_cond ? x.bug_cond : "", line_word(be),
+        snprintf(buf, cap, "BUG(%s, %s %d)", x.bug_cond ? x.bug_cond : "", bf_ls_line_word(be),
                  x.bug_line);
     else
         snprintf(buf, cap, "%s", bf_err_name(x.err));
 }
 
-static char *append(char *p, const char *end, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static char *append(char *p, const char *end, const char *fmt, ...)
+char *bf_ls_append(char *p, const char *end, const char *fmt, ...)
 {
     if (p >= end)
         return p;
@@ -292,9 +278,9 @@ static int compare_state(bf_runner *r, const bf_call *c)
             continue; /* retired on both sides, as compared when it happened */
         }
         if (ra != rb || (ra == 0 && a.live != b.live)) {
-            append(d, end, "node %llu: ref %s, %s %s\n", (unsigned long long)i,
-                   ra ? "unknown" : a.live ? "live" : "retired", be,
-                   rb ? "unknown" : b.live ? "live" : "retired");
+            bf_ls_append(d, end, "node %llu: ref %s, %s %s\n", (unsigned long long)i,
+                         ra ? "unknown" : a.live ? "live" : "retired", be,
+                         rb ? "unknown" : b.live ? "live" : "retired");
             const bf_node_info *n = ra == 0 ? &a : &b;
             if (ra == 0 || rb == 0)
                 state_line(r, BF_OP_MAP, BF_CALL_RANGE, i, n->start_pfn, 1);
@@ -307,8 +293,8 @@ static int compare_state(bf_runner *r, const bf_call *c)
         const uint64_t vb[3] = {b.last_success, b.last_pos, b.last_offset};
         for (int f = 0; f < 3; f++) {
             if (va[f] != vb[f]) {
-                append(d, end, "node %llu %s: ref=0x%llx %s=0x%llx\n", (unsigned long long)i,
-                       field[f], (unsigned long long)va[f], be, (unsigned long long)vb[f]);
+                bf_ls_append(d, end, "node %llu %s: ref=0x%llx %s=0x%llx\n", (unsigned long long)i,
+                             field[f], (unsigned long long)va[f], be, (unsigned long long)vb[f]);
                 state_line(r, BF_OP_STATE, 0, i, 0, 0);
                 return found(r, "MISMATCH %s %s %s", sigop(r, c), field[f], be);
             }
@@ -328,10 +314,10 @@ static int compare_state(bf_runner *r, const bf_call *c)
             uint64_t first = lo * 64;
             while (first < hi * 64 && ((ba[first / 64] ^ bb[first / 64]) >> (first % 64) & 1) == 0)
                 first++;
-            append(d, end, "node %llu pages differ first at pfn %llu: ref %s, %s %s\n",
-                   (unsigned long long)i, (unsigned long long)(a.start_pfn + first),
-                   (ba[first / 64] >> (first % 64) & 1) ? "reserved" : "free", be,
-                   (bb[first / 64] >> (first % 64) & 1) ? "reserved" : "free");
+            bf_ls_append(d, end, "node %llu pages differ first at pfn %llu: ref %s, %s %s\n",
+                         (unsigned long long)i, (unsigned long long)(a.start_pfn + first),
+                         (ba[first / 64] >> (first % 64) & 1) ? "reserved" : "free", be,
+                         (bb[first / 64] >> (first % 64) & 1) ? "reserved" : "free");
             map_line(r, i, &a, a.start_pfn + first);
             return found(r, "MISMATCH %s pages %s", sigop(r, c), be);
         }
@@ -389,8 +375,8 @@ static int judged_mismatch(bf_runner *r, const bf_call *c, bf_result want, bf_re
 {
     char a[96], b[96];
     const char *be = r->sut_be->name;
-    fmt_result(&bf_backend_ref, want, 0, a, sizeof a);
-    fmt_result(r->sut_be, s, bf_op_is_alloc(c->op), b, sizeof b);
+    bf_ls_fmt_result(&bf_backend_ref, want, 0, a, sizeof a);
+    bf_ls_fmt_result(r->sut_be, s, bf_op_is_alloc(c->op), b, sizeof b);
     snprintf(r->detail, sizeof r->detail, "%s=%s ref=%s (the reference judging the request in "
              "the pages %s holds)\n", be, b,
              bf_op_is_alloc(c->op) && want.err == BF_OK ? "a valid request" : a, be);
@@ -452,8 +438,8 @@ static int answer_differs(bf_runner *r, const bf_call *c, const bf_log_entry *e)
     char a[96], b[96];
     const char *be = r->sut_be->name;
     int addr = bf_op_is_alloc(c->op);
-    fmt_result(&bf_backend_ref, e->ref, addr, a, sizeof a);
-    fmt_result(r->sut_be, e->sut, addr, b, sizeof b);
+    bf_ls_fmt_result(&bf_backend_ref, e->ref, addr, a, sizeof a);
+    bf_ls_fmt_result(r->sut_be, e->sut, addr, b, sizeof b);
     snprintf(r->detail, sizeof r->detail, "%s=%s ref=%s\n", be, b, a);
     /* a request the contract rejects: whatever else the backend answered
      * (OK, ENOTRESERVED, ENOMEM), one missing check, one signature */
@@ -488,7 +474,7 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
     /* the contract's answer class, where it is known */
     bf_result want = cmp ? e->ref : j;
     int known = cmp || judged;
-    /* how a finding on this call is signed (after the fact: sign()) */
+    /* how a finding on this call is signed (after the fact: bf_ls_sign()) */
     r->sign = known && rejected(want.err) ? (want.err == BF_EINVAL ? SIGN_WHY : SIGN_PAGE_FREE)
               : bf_op_is_alloc(c->op)     ? SIGN_SHAPE
                                           : SIGN_NONE;
@@ -499,13 +485,13 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
             return 2; /* BUG where the contract rejects: agreement; the sequence ends */
         normalize_cond(s.bug_cond, cond, sizeof cond);
         if (known)
-            snprintf(r->detail, sizeof r->detail, "%s: %s at %s %d; the contract answers %s\n",
-                     be, s.bug_cond ? s.bug_cond : "BUG()", line_word(r->sut_be), s.bug_line,
+            snprintf(r->detail, sizeof r->detail, "%s: %s at %s %d; the contract answers %s\n", be,
+                     s.bug_cond ? s.bug_cond : "BUG()", bf_ls_line_word(r->sut_be), s.bug_line,
                      cmp || !bf_op_is_alloc(c->op) ? bf_err_name(want.err)
                                                    : "OK or ENOMEM (a valid request)");
         else
             snprintf(r->detail, sizeof r->detail, "%s: %s at %s %d\n", be,
-                     s.bug_cond ? s.bug_cond : "BUG()", line_word(r->sut_be), s.bug_line);
+                     s.bug_cond ? s.bug_cond : "BUG()", bf_ls_line_word(r->sut_be), s.bug_line);
         if (r->sign != SIGN_WHY && r->sign != SIGN_PAGE_FREE)
             r->sign = SIGN_CRASH; /* on a rejected request: the rules it breaks, too */
         /* where it stopped is the site (an oops names what it touched, a
@@ -515,7 +501,7 @@ static int step(bf_runner *r, const bf_call *c, bf_log_entry *e)
             return found(r, "OOPS %s \"%s\"", be, cond);
         /* a BUG's condition is source text, as it stands in the file */
         return found(r, "BUG %s \"%s\" %s %d", be, s.bug_cond ? s.bug_cond : "BUG()",
-                     line_word(r->sut_be), s.bug_line);
+                     bf_ls_line_word(r->sut_be), s.bug_line);
     }
     if (judged) {
         /* an error where the contract rejects is agreement; accepting what it
@@ -609,25 +595,20 @@ static int run_mode(bf_runner *r, const uint8_t *data, size_t size, int precise)
  * calls); when it reports a finding, the input runs again reading every
  * node whole after every call, so the report names the call that went
  * wrong first.  Both runs are deterministic, so the answer is too. */
-static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, int with_sut,
-                        const char *note);
-
-static void sign(bf_runner *r);
-
-static int run_checked(bf_runner *r, const uint8_t *data, size_t size)
+int bf_ls_run_checked(bf_runner *r, const uint8_t *data, size_t size)
 {
     if (!r->always_precise && !run_mode(r, data, size, 0))
         return 0;
     /* seen only by the fast mode's cached state (a change no single call
      * shows): report that */
     if (run_mode(r, data, size, 1) || run_mode(r, data, size, 0)) {
-        sign(r);
+        bf_ls_sign(r);
         return 1;
     }
     return 0;
 }
 
-static bf_runner *fresh_runner(const bf_runner *r)
+bf_runner *bf_ls_fresh_runner(const bf_runner *r)
 {
     bf_runner *f = bf_runner_new_with(r->sut_be, r->options, r->check);
     if (!f)
@@ -636,230 +617,6 @@ static bf_runner *fresh_runner(const bf_runner *r)
     f->always_precise = r->always_precise;
     f->shape_check = r->shape_check;
     return f;
-}
-
-/* ---- the signature's brackets: what decided the failing call ---- */
-
-int bf_in_child(int (*fn)(void *), void *arg, unsigned secs)
-{
-    fflush(NULL); /* nothing buffered is written twice */
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* die quietly: the engines' and sanitizers' handlers would report
-         * the child's crash as the input's own (and write artifacts) */
-        static const int sig[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGALRM};
-        for (unsigned i = 0; i < sizeof sig / sizeof *sig; i++)
-            signal(sig[i], SIG_DFL);
-        alarm(secs); /* a hang is a failure too, and leaves no orphan behind */
-        _exit(fn(arg) ? 0 : 1);
-    }
-    if (pid < 0) /* no process to spare: the caller decides */
-        return -1;
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-/* calls[0, n) as an input: does it fail at its last call with signature
- * `base` (brackets not computed), on a fresh instance (create(): nothing
- * an earlier run left in this process can change the answer)?  In a child
- * process (bf_in_child): the request taken apart is one nobody fuzzed, and
- * a backend that crashes or hangs on it must not take the finding at hand
- * with it (either means the finding went away: the part was needed). */
-typedef struct alike {
-    bf_runner *g; /* a fresh runner, never run in this process: each child runs its own copy */
-    const uint8_t *buf;
-    size_t len;
-    unsigned n;
-    const char *base;
-} alike;
-
-static int alike_here(void *p)
-{
-    const alike *a = p;
-    return run_checked(a->g, a->buf, a->len) && a->g->nlog == a->n && !strcmp(a->g->signature, a->base);
-}
-
-/* `g`: a fresh runner of r's backend (fresh_runner, brackets off) that only
- * children run, so each starts from create() at the cost of one creation
- * per finding, not one per part (copy-on-write does the rest). */
-static int fails_alike(const bf_runner *r, bf_runner *g, const bf_call *calls, unsigned n,
-                       const char *base)
-{
-    size_t len = bf_encode_calls(calls, n, NULL, 0);
-    uint8_t *buf = malloc(len);
-    if (!buf)
-        abort();
-    bf_encode_calls(calls, n, buf, len);
-    alike a = {g, buf, len, n, base};
-    int same = bf_in_child(alike_here, &a, BF_CHILD_SECS);
-    if (same < 0) { /* no process to spare: here, on a runner of its own */
-        a.g = fresh_runner(r);
-        a.g->shape_check = 0;
-        same = alike_here(&a);
-        bf_runner_free(a.g);
-    }
-    free(buf);
-    return same;
-}
-
-/* Is the node a block of this call belongs to off the request's alignment
- * (align > one page, its start_pfn not a multiple of align / PAGE_SIZE)?
- * Contract §3 step 3 aligns the physical frame number, so such a node is
- * where aligning a node-relative index goes wrong.  The node: the one
- * holding the contract's block, else the backend's, else the one where the
- * checker saw a fit the backend missed (first-fit), else alloc_node's nid,
- * else the first live one. */
-static int off_align_node(bf_runner *r, const bf_call *c, uint64_t align)
-{
-    const bf_log_entry *e = &r->log[r->nlog - 1];
-    const bf_checker *k = r->compare && r->ref_chk.inv ? &r->ref_chk : &r->sut_chk;
-    uint64_t step = align / BF_PAGE_SIZE, at = UINT64_MAX, want = UINT64_MAX;
-    if (r->compare && e->ref.err == BF_OK)
-        at = bf_pfn_down(e->ref.value);
-    else if (e->sut.err == BF_OK)
-        at = bf_pfn_down(e->sut.value);
-    else if (k->inv && !strcmp(k->inv, "first-fit"))
-        want = k->fit_node;
-    else if (c->op == BF_OP_ALLOC_NODE)
-        want = c->arg[0];
-    bf_node_info n;
-    for (uint64_t i = 0; r->ref.be->node_info(r->ref.sys, i, &n) == 0; i++) {
-        if (!n.live)
-            continue;
-        int hit = at != UINT64_MAX     ? (n.start_pfn <= at && at < n.end_pfn)
-                  : want != UINT64_MAX ? i == want
-                                       : 1; /* the first live node */
-        if (hit)
-            return step > 1 && n.start_pfn % step != 0;
-    }
-    return 0;
-}
-
-/* An allocation: the parts of the request the finding needs.  Each part is
- * taken away in turn (the goal 0, the limit 0, the alignment 1; for a
- * request the contract rejects, size 0 becomes 1 and a bad alignment 1),
- * on the calls as they are, a fresh instance each time; a part without
- * which the finding is gone, or another, is a tag, and a part it does not
- * need stays away for the next try (greedy, in this fixed order, so the
- * answer is the same on every run).  This is what separates root causes
- * that fail the same way in the same call: a hint ignored under a limit
- * needs [goal limit], a lost goal [goal align=0], an ENOMEM for a request
- * with no node to try needs only one of its reasons.  alloc_node is signed
- * as alloc (one core); its nid is not a part (without it another node is
- * tried first, which is another call, not a simpler one). */
-static void alloc_tags(bf_runner *r, int rejected_why, char *tags, size_t cap)
-{
-    bf_runner *g = fresh_runner(r);
-    g->shape_check = 0;
-    unsigned n = r->nlog;
-    bf_call *calls = malloc(n * sizeof *calls);
-    if (!calls)
-        abort();
-    for (unsigned i = 0; i < n; i++)
-        calls[i] = r->log[i].call;
-    char *t = tags, *end = tags + cap;
-    bf_call *c = &calls[n - 1];
-    int k = c->op == BF_OP_ALLOC_NODE;
-    uint64_t *size = &c->arg[k], *align = &c->arg[k + 1];
-    /* the calls re-encoded must fail alike as they are (an input whose
-     * finding needs its decoder's own shape: the reasons alone) */
-    int can = fails_alike(r, g, calls, n, r->signature);
-    if (rejected_why) {
-        unsigned why = (unsigned)rejected_why;
-        if (can && (why & REF_WHY_SIZE0) && (why & ~REF_WHY_SIZE0)) {
-            *size = 1; /* another reason still rejects it: is size 0 needed? */
-            if (fails_alike(r, g, calls, n, r->signature))
-                why &= ~REF_WHY_SIZE0;
-            else
-                *size = 0;
-        }
-        if (can && (why & REF_WHY_ALIGN) && (why & ~REF_WHY_ALIGN)) {
-            uint64_t was = *align;
-            *align = 1;
-            if (fails_alike(r, g, calls, n, r->signature))
-                why &= ~REF_WHY_ALIGN;
-            else
-                *align = was;
-        }
-        ref_why_format(why, tags, cap);
-        goto out;
-    }
-    if (!can)
-        goto out;
-    /* a broken invariant of one part of the request: only that part (the
-     * alignment rule reads align, §4.1; the window rule the limit, §4.2; a
-     * missed fit the alignment, §4.6): the others would split one bug by
-     * what else its inputs happened to need */
-    const char *inv = r->compare && r->ref_chk.inv ? NULL : r->sut_chk.inv;
-    int only_align = inv && (!strcmp(inv, "align") || !strcmp(inv, "first-fit"));
-    int only_limit = inv && !strcmp(inv, "window");
-    static const char *const part[2] = {"goal", "limit"};
-    for (int p = 0; p < 2; p++) {
-        uint64_t *a = &c->arg[k + 2 + p], was = *a;
-        if (was == 0 || only_align || (only_limit && p == 0))
-            continue;
-        *a = 0;
-        if (!fails_alike(r, g, calls, n, r->signature)) {
-            *a = was;
-            t = append(t, end, "%s%s", t > tags ? " " : "", part[p]);
-        }
-    }
-    uint64_t was = *align;
-    if (was != 1 && !only_limit) {
-        *align = 1;
-        if (!fails_alike(r, g, calls, n, r->signature)) {
-            *align = was;
-            t = append(t, end, "%s%s", t > tags ? " " : "",
-                       was == 0 ? "align=0" : was > BF_PAGE_SIZE ? "align>page" : "align");
-            if (off_align_node(r, c, was))
-                append(t, end, " off-align-node");
-        }
-    }
-out:
-    free(calls);
-    bf_runner_free(g);
-}
-
-/* Append to the signature what the contract says decided the failing call:
- * for a request it rejects, every rule the request breaks (ref.h REF_WHY_*,
- * read from the reference, which a rejected call leaves as it was); for a
- * valid allocation, the parts of the request the finding needs (above).
- * A crash site (BUG, oops) on a valid request needs nothing more, and a
- * finding of no one call (at the end) has no call to say it of. */
-static void sign(bf_runner *r)
-{
-    if (!r->shape_check || !r->nlog || r->sign == SIGN_NONE || r->sign == SIGN_CRASH)
-        return;
-    const bf_call *c = &r->log[r->nlog - 1].call;
-    char tags[160] = "";
-    if (r->sign == SIGN_PAGE_FREE) {
-        snprintf(tags, sizeof tags, "page-free");
-    } else if (r->sign == SIGN_WHY) {
-        unsigned why = 0;
-        int k = c->op == BF_OP_ALLOC_NODE;
-        switch (c->op) {
-        case BF_OP_RESERVE:
-        case BF_OP_FREE: why = ref_range_why(r->ref.sys, c->arg[0], c->arg[1]); break;
-        case BF_OP_ALLOC:
-        case BF_OP_ALLOC_NODE:
-            why = ref_alloc_why(r->ref.sys, k, c->arg[0], c->arg[k], c->arg[k + 1]);
-            break;
-        case BF_OP_FREE_ALL: why = ref_free_all_why(r->ref.sys, c->arg[0]); break;
-        default: break;
-        }
-        if (bf_op_is_alloc(c->op))
-            alloc_tags(r, (int)why, tags, sizeof tags);
-        else
-            ref_why_format(why, tags, sizeof tags);
-    } else {
-        alloc_tags(r, 0, tags, sizeof tags);
-    }
-    if (tags[0]) {
-        size_t used = strlen(r->signature);
-        snprintf(r->signature + used, sizeof r->signature - used, " [%s]", tags);
-    }
 }
 
 static void remember(bf_runner *r, const uint8_t *data, size_t size)
@@ -891,16 +648,16 @@ static void reset_leak(bf_runner *r, const uint8_t *data, size_t size, const cha
     unsigned long have = r->nhist < BF_HISTORY ? r->nhist : BF_HISTORY;
     for (unsigned long k = 1; k <= have && found_at < 0; k++) {
         unsigned i = (unsigned)((r->nhist - k) % BF_HISTORY);
-        bf_runner *g = fresh_runner(r);
+        bf_runner *g = bf_ls_fresh_runner(r);
         g->fresh_check = 0;
-        int clean = !run_checked(g, r->hist[i].data, r->hist[i].size);
+        int clean = !bf_ls_run_checked(g, r->hist[i].data, r->hist[i].size);
         FILE *mem = clean ? open_memstream(&trace, &tlen) : NULL;
         if (mem) { /* the leaking input's calls, as answered on the fresh instance */
             for (unsigned n = 0; n < g->nlog; n++)
-                print_entry(g, &g->log[n], mem, 0, NULL);
+                bf_ls_print_entry(g, &g->log[n], mem, 0, NULL);
             fclose(mem);
         }
-        if (clean && run_checked(g, data, size) && !strcmp(g->signature, r->signature)) {
+        if (clean && bf_ls_run_checked(g, data, size) && !strcmp(g->signature, r->signature)) {
             found_at = (long)k;
             free(r->leak_input);
             r->leak_input = malloc(r->hist[i].size ? r->hist[i].size : 1);
@@ -918,16 +675,23 @@ static void reset_leak(bf_runner *r, const uint8_t *data, size_t size, const cha
     free(r->leak_trace);
     r->leak_trace = trace;
     char *d = r->detail, *end = r->detail + sizeof r->detail;
-    d = append(d, end, "%s's reset() does not return it to a clean system: state leaks from one "
-               "input into the next.\n", r->sut_be->name);
-    d = append(d, end, "After earlier inputs this input gives '%s'; on a fresh instance "
-               "(create()) it gives %s.\n", inner, fresh_sig);
+    d = bf_ls_append(d, end,
+                     "%s's reset() does not return it to a clean system: state leaks from one "
+                     "input into the next.\n",
+                     r->sut_be->name);
+    d = bf_ls_append(d, end,
+                     "After earlier inputs this input gives '%s'; on a fresh instance "
+                     "(create()) it gives %s.\n",
+                     inner, fresh_sig);
     if (found_at > 0)
-        append(d, end, "The input %ld before it leaves the state behind: it and this one, on a "
-               "fresh instance, give the finding again (its calls are below).\n", found_at);
+        bf_ls_append(d, end,
+                     "The input %ld before it leaves the state behind: it and this one, on a "
+                     "fresh instance, give the finding again (its calls are below).\n",
+                     found_at);
     else
-        append(d, end, "None of the last %lu inputs alone brings it back on a fresh instance.\n",
-               have);
+        bf_ls_append(d, end,
+                     "None of the last %lu inputs alone brings it back on a fresh instance.\n",
+                     have);
     found(r, "RESET-LEAK %s: %s", r->sut_be->name, inner);
 }
 
@@ -938,14 +702,14 @@ int bf_runner_run(bf_runner *r, const uint8_t *data, size_t size)
     free(r->leak_input);
     r->leak_input = NULL;
     r->leak_size = 0;
-    int f = run_checked(r, data, size);
+    int f = bf_ls_run_checked(r, data, size);
     if (f && r->supp && bf_supp_match(r->supp, r->signature)) {
         r->suppressed++; /* known: quietly on, without the cost of checking it again */
         f = 0;
     }
     if (f && r->fresh_check) {
-        bf_runner *g = fresh_runner(r);
-        int again = run_checked(g, data, size);
+        bf_runner *g = bf_ls_fresh_runner(r);
+        int again = bf_ls_run_checked(g, data, size);
         if (!again || strcmp(g->signature, r->signature)) {
             char fresh_sig[300];
             snprintf(fresh_sig, sizeof fresh_sig, again ? "'%s'" : "%s",
@@ -997,96 +761,4 @@ static void runner_presize(bf_runner *r, uint64_t pages)
     if (r->compare || r->judge)
         presize(&r->ref, pages);
     presize(&r->sut, pages);
-}
-
-/* One logged call as a trace line: the reference's answer as the plain
- * expectation, the backend's as an @override where it differs. */
-static void print_entry(const bf_runner *r, const bf_log_entry *e, FILE *out, int with_sut,
-                        const char *note)
-{
-    char call[256], a[96], b[96];
-    int n = (int)bf_call_format(&e->call, call, sizeof call);
-    int addr = bf_op_is_alloc(e->call.op);
-    fmt_result(r->compare ? &bf_backend_ref : r->sut_be, e->ref, addr, a, sizeof a);
-    if (e->ref.err == BF_BUG) /* the trace language writes "! BUG"; the why goes in the comment */
-        snprintf(a, sizeof a, "BUG");
-    fprintf(out, "%s%*s %s %s", call, n < 39 ? 39 - n : 0, "", e->ref.err == BF_OK ? "=" : "!", a);
-    int differs = e->sut.err != e->ref.err || e->sut.value != e->ref.value;
-    if (with_sut == 2 && r->compare && differs) {
-        /* the failing call: the contract's answer alone, so the trace fails
-         * here on the backend; what the backend said goes in the comment */
-        fmt_result(r->sut_be, e->sut, addr, b, sizeof b);
-        fprintf(out, "   # <-- finding: %s answered %s %s", r->sut_be->name,
-                e->sut.err == BF_OK ? "=" : "!", e->sut.err == BF_OK ? b : bf_err_name(e->sut.err));
-        if (e->sut.err == BF_BUG)
-            fprintf(out, " (%s at %s %d)", e->sut.bug_cond ? e->sut.bug_cond : "BUG()",
-                    line_word(r->sut_be), e->sut.bug_line);
-        fputc('\n', out);
-        return;
-    }
-    if (with_sut && r->compare && differs) {
-        if (e->sut.err == BF_BUG)
-            fprintf(out, "   @%s ! BUG", r->sut_be->name);
-        else {
-            fmt_result(r->sut_be, e->sut, addr, b, sizeof b);
-            fprintf(out, "   @%s %s %s", r->sut_be->name, e->sut.err == BF_OK ? "=" : "!", b);
-        }
-    }
-    if (note)
-        fprintf(out, "   # %s", note);
-    if (e->sut.err == BF_BUG && with_sut)
-        fprintf(out, "%s%s at %s %d", note ? "; " : "   # ",
-                e->sut.bug_cond ? e->sut.bug_cond : "BUG()", line_word(r->sut_be), e->sut.bug_line);
-    fputc('\n', out);
-}
-
-/* Each line of text (multi-line, '\n'-separated) as a comment: prefix first. */
-static void comment_lines(FILE *out, const char *prefix, const char *text)
-{
-    while (*text) {
-        const char *nl = strchr(text, '\n');
-        int len = nl ? (int)(nl - text) : (int)strlen(text);
-        fprintf(out, "%s%.*s\n", prefix, len, text);
-        text += len + (nl != NULL);
-    }
-}
-
-static void report(const bf_runner *r, FILE *out, const char *sig_prefix);
-
-void bf_runner_report(const bf_runner *r, FILE *out) { report(r, out, ""); }
-void bf_runner_write_trace(const bf_runner *r, FILE *out) { report(r, out, "# "); }
-
-static void report(const bf_runner *r, FILE *out, const char *sig_prefix)
-{
-    fprintf(out, "%s%s\n", sig_prefix, r->signature);
-    fprintf(out, "# target %s (%s%s%s), byte format %d, failing call %u of %u\n",
-            r->sut_be->name,
-            r->compare ? "compared exactly with the reference"
-                       : r->judge ? "invariants only, the reference judging requests"
-                                  : "invariants only",
-            r->options[0] ? ", options " : "", r->options, BF_FORMAT_VERSION, r->nlog, r->nlog);
-    comment_lines(out, "# ", r->detail);
-    if (r->compare)
-        fprintf(out, "# the trace up to the failing call, with the contract's answers: it fails on "
-                     "%s at the finding and passes on ref\n", r->sut_be->name);
-    else
-        fprintf(out, "# the trace up to the failing call, with %s's own answers (invariants only: "
-                     "bootfuzz run --backend %s checks the invariants after every call and "
-                     "ignores these)\n", r->sut_be->name, r->sut_be->name);
-    fprintf(out, "%%format 1\n");
-    if (r->leak_trace) {
-        fprintf(out, "# the earlier input that leaves the state behind (run it first):\n");
-        comment_lines(out, "#   ", r->leak_trace);
-        fprintf(out, "# then this input, after reset():\n");
-    }
-    for (unsigned i = 0; i < r->nlog; i++) {
-        int last = i + 1 == r->nlog;
-        const bf_log_entry *e = &r->log[i];
-        int differs = e->sut.err != e->ref.err || e->sut.value != e->ref.value;
-        if (last && r->compare && differs)
-            print_entry(r, e, out, 2, NULL);
-        else
-            print_entry(r, e, out, 1, last ? "<-- finding" : NULL);
-    }
-    fputs(r->state_lines, out);
 }
