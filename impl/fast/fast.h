@@ -1,5 +1,5 @@
 /*
- * impl/fast.h - the fast exact allocator (issue 4): what tests and the bench
+ * impl/fast/fast.h - the fast exact allocator (issue 4): what tests and the bench
  * may use besides the bf_backend struct.
  */
 #ifndef BOOTFUZZ_IMPL_FAST_H
