@@ -383,6 +383,25 @@ if [ -x "$LFB" ] || make -s libfuzzer >/dev/null 2>&1; then
     CORPUS="$W/corpus" BUILD="$BUILD" sh scripts/corpus writeback 2614 "$W/in" >"$T/out" 2>&1
     grep -q "^$W/corpus/2614: 0 new entries" "$T/out" || fail "a second writeback: $(tail -n 1 "$T/out")"
     verdict "make fuzz WRITEBACK=1 merges against the seeds ($n_in clean inputs, 5 seeds: $added added)"
+    # the same from a checkout whose path holds a space (libFuzzer starts
+    # the merge's child through the shell): the engine reached through such
+    # a path adds the same; a merge that never succeeds writes nothing and
+    # says so (it used to report "0 new entries" and exit 0)
+    mkdir -p "$W/a dir" "$W/c2/2614" "$W/c3/2614"
+    ln -s "$(cd "$(dirname "$LFB")" && pwd)/$(basename "$LFB")" "$W/a dir/libfuzzer-2614"
+    for f in $(ls corpus/2614 | head -n 5); do cp "corpus/2614/$f" "$W/c2/2614/"; cp "corpus/2614/$f" "$W/c3/2614/"; done
+    CORPUS="$W/c2" BUILD="$BUILD" LIBFUZZER="$W/a dir/libfuzzer-2614" sh scripts/corpus writeback 2614 "$W/in" \
+        >"$T/out" 2>&1
+    s=$?
+    a2=$(($(ls "$W/c2/2614" | wc -l) - 5))
+    [ "$s" -eq 0 ] && [ "$a2" -eq "$added" ] || fail "writeback through an engine path with a space: exit $s, $a2 added ($added wanted)"
+    printf '#!/bin/sh\necho "MERGE-OUTER: attempt 1"\n' >"$W/a dir/no-merge"
+    chmod +x "$W/a dir/no-merge"
+    CORPUS="$W/c3" BUILD="$BUILD" LIBFUZZER="$W/a dir/no-merge" sh scripts/corpus writeback 2614 "$W/in" >"$T/out" 2>&1
+    s=$?
+    [ "$s" -ne 0 ] && [ "$(ls "$W/c3/2614" | wc -l)" -eq 5 ] && grep -q "merge .* failed" "$T/out" ||
+        fail "a merge that did not succeed: exit $s, $(ls "$W/c3/2614" | wc -l) entries (5 wanted): $(tail -n 1 "$T/out")"
+    verdict "writeback through an engine path with a space adds the same ($a2); a failed merge writes nothing, exit non-zero"
 else
     echo "not ok - make libfuzzer (for the writeback test) failed"
 fi
