@@ -38,8 +38,8 @@ CFLAGS ?= $(OPT) -g
 # benchmarks see every layer.
 INC_lang := -Ifuzz/lang
 INC_core := $(INC_lang) -Ifuzz/core -Iref
-INC_engines := $(INC_core) -Ifuzz/engines
-INC_tool := $(INC_core) -Ifuzz/tool
+INC_engines := $(INC_lang) -Ifuzz/core -Ifuzz/engines
+INC_tool := $(INC_lang) -Ifuzz/core -Ifuzz/tool
 INC_all := $(INC_core) -Ifuzz/engines -Ifuzz/tool -Iimpl -Iimpl/fast
 INC = $(INC_all)
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude $(INC) $(CFLAGS) $(LTO) $(EXTRA_CFLAGS)
@@ -134,7 +134,9 @@ $(BUILD)/obj/user/%.o: $(BUILD)/user/src/%.c $(USER_DEPS)
 # either: the queries only the checker asks (read_bits, node_info, ...),
 # whose per-word compares were the largest single cost of a libFuzzer run.
 COV_IGNORE := fuzz/engines/coverage-ignore.txt
-COV_FLAGS := $(COV) $(if $(COV),-fsanitize-coverage-ignorelist=$(COV_IGNORE))
+# (quoted: the checkout's path, or a COV_IGNORE given, may hold a space)
+COV_IGNORE_ABS = $(if $(filter /%,$(COV_IGNORE)),$(COV_IGNORE),$(CURDIR)/$(COV_IGNORE))
+COV_FLAGS := $(COV) $(if $(COV),-fsanitize-coverage-ignorelist='$(COV_IGNORE)')
 $(BUILD)/obj/impl/%.o: ALL_CFLAGS += $(COV_FLAGS)
 $(BUILD)/obj/impl/%.o $(BUILD)/obj/user/%.o: override CC := $(or $(COV_CC),$(CC))
 $(BUILD)/obj/fuzz/lang/decode.o $(BUILD)/obj/ref/ref-sut.o: ALL_CFLAGS += $(COV_FLAGS)
@@ -232,7 +234,7 @@ canary-build: $(TOOL)
 # the same functions left out: AFL_LLVM_DENYLIST), the rest by clang; the
 # link is afl-clang-fast's (its runtime).
 AFL_CC ?= afl-clang-fast
-AFL_ENV := AFL_QUIET=1 AFL_LLVM_DENYLIST=$(abspath $(COV_IGNORE))
+AFL_ENV := AFL_QUIET=1 AFL_LLVM_DENYLIST='$(COV_IGNORE_ABS)'
 $(BUILD)/fuzz/afl-%: $(BUILD)/obj/fuzz/engines/target-%.o $(BUILD)/obj/fuzz/engines/engine_afl.o $(BUILD)/obj/ref/ref-sut.o \
                      $(LIB) $(BACKEND_SET)
 	@mkdir -p $(dir $@)
@@ -311,6 +313,8 @@ BUILD_PROGRESS = awk -v p="make fuzz:" '/^make-status / { if (n) printf "%s %d f
   /^(gcc|clang|cc|afl-clang-fast|$(CC)) .* -o / { for (i = 1; i < NF; i++) if ($$i == "-o") print p, "linked", $$(i + 1); fflush(); next } \
   /Nothing to be done|is up to date/ { next } { print; fflush() }'
 fuzz:
+	@case "$(FUZZ_ENGINE)" in libfuzzer | afl | both) ;; *) \
+	  echo "make fuzz: ENGINE=$(FUZZ_ENGINE): no such engine (libfuzzer, afl or both)" >&2; exit 2 ;; esac
 	@echo "make fuzz: building $(TOOL) and the $(FUZZ_ENGINE) targets (about a minute the first time)"
 	@{ $(MAKE) --no-print-directory all libfuzzer \
 	     $(if $(filter libfuzzer,$(FUZZ_ENGINE)),,$(if $(shell command -v $(AFL_CC)),afl)) 2>&1; \
@@ -355,8 +359,9 @@ mutants:
 bench-triage:
 	BUILD="$(BUILD)" sh scripts/bench-triage
 
+# (the build directory in use: BUILD=/elsewhere cleans that one)
 clean:
-	rm -rf build
+	rm -rf "$(BUILD)"
 
 # Dependency files are only read: with no rule of their own, make would try
 # to remake target-NAME.d with a built-in link rule from target-NAME.d.o.

@@ -86,7 +86,7 @@ for src in ref/*.c impl/*.c impl/*/*.c fuzz/lang/*.c fuzz/core/*.c fuzz/engines/
     case $src in
     fuzz/lang/*) inc="-Ifuzz/lang" ;;
     fuzz/core/*) inc="-Ifuzz/lang -Ifuzz/core -Iref" ;;
-    fuzz/engines/*) inc="-Ifuzz/lang -Ifuzz/core -Iref -Ifuzz/engines" ;;
+    fuzz/engines/*) inc="-Ifuzz/lang -Ifuzz/core -Ifuzz/engines" ;;
     *) inc="" ;;
     esac
     o="$OBJ/$(echo "$src" | tr '/' '_').o"
@@ -127,7 +127,7 @@ fi
 
 for t in $TARGETS; do
     # shellcheck disable=SC2086
-    $CC $CFLAGS -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ifuzz/lang -Ifuzz/core -Iref -Ifuzz/engines -DBF_TARGET="\"$t\"" -c fuzz/engines/target.c \
+    $CC $CFLAGS -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ifuzz/lang -Ifuzz/core -Ifuzz/engines -DBF_TARGET="\"$t\"" -c fuzz/engines/target.c \
         -o "$OBJ/target_$t.o"
     # shellcheck disable=SC2086
     $LINK $LINKFLAGS "$OBJ/target_$t.o" "$@" $engine -lm -o "$OUT/bootfuzz_$t"

@@ -903,7 +903,8 @@ static int bm_read_bits(void *p, uint64_t nid, uint64_t first, uint64_t *words, 
     .destroy = bm_destroy, .reset = bm_reset, .set_option = bm_set_option,                         \
     .add_node = bm_add_node, .reserve = bm_reserve, .free = bm_free, .alloc = bm_alloc,            \
     .alloc_node = bm_alloc_node, .free_all = bm_free_all, .page_reserved = bm_page_reserved,       \
-    .node_info = bm_node_info, .read_bits = bm_read_bits
+    .node_info = bm_node_info, .read_bits = bm_read_bits,                                         \
+    .options = "A C D E F G H J K L M N O P: the 2.6.14 bug switches, 0 or 1 (docs/bugs2614.md)"
 
 const bf_backend bf_backend_2614 = {
     .name = "2614",

@@ -179,6 +179,8 @@ int cmd_list(int argc, char **argv)
                    : ((*b)->flags & BF_PROMISES_EXACT) ? "exact"
                                                        : "invariants",
                    (*b)->description ? (*b)->description : "");
+        if (!names && (*b)->options)
+            printf("%-21s options: %s\n", "", (*b)->options);
     }
     return 0;
 }

@@ -184,10 +184,9 @@ int cli_options_check(const cli_options *o, const char *cmd, const bf_backend *b
             return cli_error("%s: backend %s refuses the value %llu for option %s (it takes %s)",
                              cmd, be->name, (unsigned long long)o->value[k], o->name[k],
                              takes0 && takes1 ? "0 and 1" : takes0 ? "0" : "1");
-        return cli_error("%s: backend %s has no option '%s'%s", cmd, be->name, o->name[k],
-                         !strcmp(be->name, "2614") || !strcmp(be->name, "2614fixed")
-                             ? " (its bug switches: A C D E F G H J K L M N O P)"
-                             : "");
+        return cli_error("%s: backend %s has no option '%s'%s%s%s", cmd, be->name, o->name[k],
+                         be->options ? " (its options: " : "", be->options ? be->options : "",
+                         be->options ? ")" : "");
     }
     return 0;
 }

@@ -123,6 +123,8 @@ int cmd_encode(int argc, char **argv)
     bf_trace_close(&rd);
     if (more < 0)
         return cli_error("encode: %s", err);
+    if (!n) /* (queries are not encoded: they are what print adds back) */
+        return cli_error("encode: %s: no calls in this trace: nothing to encode", in);
     size_t need = bf_encode_calls(calls, n, NULL, 0);
     uint8_t *bytes = malloc(need);
     if (!bytes)

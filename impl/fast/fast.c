@@ -1,5 +1,5 @@
 /*
- * impl/fast/fast.c - "fast": the exact bootmem contract (shared/design/contract.md),
+ * impl/fast/fast.c - "fast": the exact bootmem contract (docs/contract.md),
  * searched word-at-a-time over a bitmap with exact free-run summaries.
  *
  * Bitmap.  Bit i of a node's map stands for page frame base + i, 1 = FREE

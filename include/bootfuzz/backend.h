@@ -104,6 +104,11 @@ typedef struct bf_backend {
      * 0 on success, -1 for an unknown or retired node.  The fuzzer compares
      * state after every call, so this is what keeps it fast. */
     int (*read_bits)(void *sys, uint64_t nid, uint64_t first, uint64_t *words, uint64_t nwords);
+
+    /* Optional (may be NULL): the options set_option knows, in a few words
+     * for people ("A C D E F G H J K L M N O P: the 2.6.14 bugs, 0 or 1").
+     * The tools print it when an option is unknown, and in `bootfuzz list`. */
+    const char *options;
 } bf_backend;
 
 /* A BUG outcome whose bug_cond starts with this prefix stands for a memory

@@ -217,7 +217,8 @@ for c in run replay minimize; do
     done
     for o in --option --options; do
         "$BF" "$c" -t 2614 "$o" Z=1 "$f" >"$T/out" 2>&1
-        grep -q "^bootfuzz: $c: backend 2614 has no option 'Z'" "$T/out" || fail "$c $o: not taken"
+        grep -q "^bootfuzz: $c: backend 2614 has no option 'Z' (its options: A C D E F G H J K L M N O P" "$T/out" ||
+            fail "$c $o: not taken, or without the backend's own list of options"
     done
     "$BF" "$c" --check bogus "$f" >"$T/out" 2>&1
     grep -q "^bootfuzz: $c: --check 'bogus'" "$T/out" || fail "$c --check: not taken"
@@ -315,6 +316,11 @@ verdict "every command: errors name the command, the argument and the real probl
 printf '# only a comment\n\n' >"$C/comment.trace"
 "$BF" run "$C/comment.trace" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "run COMMENT-ONLY.trace"
+for tr in empty comment; do
+    "$BF" encode -o "$C/enc.bin" "$C/$tr.trace" >"$T/out" 2>&1
+    [ $? -eq 2 ] && grep -q "no calls in this trace: nothing to encode" "$T/out" && [ ! -e "$C/enc.bin" ] ||
+        fail "encode $tr.trace (exit 0 and a one-byte input before)"
+done
 "$BF" run "$C/empty dir" >"$T/out" 2>&1
 [ $? -eq 2 ] && grep -q "no \*.trace file in it" "$T/out" || fail "run EMPTY-DIR"
 "$BF" replay "$C/empty dir" >"$T/out" 2>&1
@@ -405,6 +411,18 @@ if [ -x "$LFB" ] || make -s libfuzzer >/dev/null 2>&1; then
 else
     echo "not ok - make libfuzzer (for the writeback test) failed"
 fi
+
+# 9b. make refuses a wrong ENGINE before building anything, and make clean
+#     removes the BUILD it is given, not ./build
+make -s fuzz ENGINE=bogus BUILD="$T/never" >"$T/out" 2>&1
+s=$?
+[ "$s" -ne 0 ] && grep -q "ENGINE=bogus: no such engine" "$T/out" && [ ! -e "$T/never/obj" ] &&
+    [ ! -e "$T/never/bootfuzz" ] ||
+    fail "make fuzz ENGINE=bogus: exit $s, built: $(ls "$T/never" 2>/dev/null | head -n 3 | tr '\n' ' ')"
+mkdir -p "$T/cb/obj"
+make -s clean BUILD="$T/cb" >/dev/null 2>&1
+[ ! -e "$T/cb" ] && [ -x "$BUILD/bootfuzz" ] || fail "make clean BUILD=DIR: DIR $( [ -e "$T/cb" ] && echo kept), $BUILD/bootfuzz $( [ -x "$BUILD/bootfuzz" ] || echo gone)"
+verdict "make fuzz ENGINE=bogus is refused before any build; make clean BUILD=DIR cleans DIR only"
 
 # 10. make fuzz: a word before the build, and Ctrl-C (at a terminal) stops
 #     the campaign cleanly: exit 0, a summary, no "*** Interrupt" from make.

@@ -8,7 +8,8 @@
 #   - fuzz/ holds the four layer folders and no loose source;
 #   - every folder of the architecture has a README, and each README of a
 #     source folder names every file in it (a file added without saying
-#     what it does, or a README naming a file that is gone, fails).
+#     what it does, or a README naming a file that is gone, fails);
+#   - make coverage reports on every file of code in ref/ and impl/.
 # The Makefile enforces the first point for the build (INC_*); this test
 # says which include broke it and checks what the build cannot.
 # Prints "ok - NAME" / "not ok - NAME".
@@ -31,8 +32,10 @@ allowed() {
     esac
 }
 
-# bad_includes DIR: each '#include "X"' of DIR's .c/.h files that does not
-# resolve in the folders DIR may use or in include/, as FILE:LINE: X
+# bad_includes DIR: each '#include "X"' of DIR's .c/.h files that resolves
+# outside the folders DIR may use and include/bootfuzz/, as FILE:LINE: X.
+# As the compiler does: first beside the including file (so "../core/x.h"
+# counts as where it leads), then in the folders the layer may use.
 bad_includes() {
     _d=$1
     for _f in "$_d"/*.c "$_d"/*.h; do
@@ -40,11 +43,15 @@ bad_includes() {
         grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$_f" |
             sed 's/^\([0-9]*\):.*include[[:space:]]*"\([^"]*\)".*/\1 \2/' |
             while read -r _line _inc; do
-                _ok=0
-                for _a in $(allowed "$_d") include; do
-                    [ -f "$_a/$_inc" ] && { _ok=1; break; }
+                _at=""
+                for _a in "$_d" $(allowed "$_d") include; do
+                    [ -f "$_a/$_inc" ] && { _at=$(realpath -m --relative-to=. "$_a/$_inc"); break; }
                 done
-                [ "$_ok" = 1 ] || echo "$_f:$_line: \"$_inc\" (may use: $(allowed "$_d") include)"
+                _ok=0
+                for _a in $(allowed "$_d") include/bootfuzz; do
+                    [ -n "$_at" ] && [ "$(dirname "$_at")" = "$_a" ] && _ok=1
+                done
+                [ "$_ok" = 1 ] || echo "$_f:$_line: \"$_inc\" -> ${_at:-not found} (may use: $(allowed "$_d") include/bootfuzz)"
             done
     done
 }
@@ -83,3 +90,14 @@ for d in fuzz/lang fuzz/core fuzz/engines fuzz/tool impl impl/fast bench; do
 done
 [ -z "$drift" ] || echo "README drift:$drift" >&2
 check "each source folder's README names every file in it, and only files that exist" [ -z "$drift" ]
+
+# make coverage reports on every file of ref/ and impl/ that holds code
+# (a function body: a line "{" at the start), wherever a move puts it
+covered=$(sh scripts/coverage --sources)
+nocov=""
+for f in $(grep -l '^{' ref/*.c ref/*.h impl/*.c impl/*.h impl/*/*.c impl/*/*.h 2>/dev/null); do
+    printf '%s\n' "$covered" | grep -qxF "$f" || nocov="$nocov $f"
+done
+[ -z "$nocov" ] || echo "make coverage leaves out:$nocov" >&2
+check "make coverage reports on every file of code in ref/ and impl/ ($(printf '%s\n' "$covered" | grep -c .) files)" [ -z "$nocov" ]
+

@@ -55,6 +55,16 @@ check "a part's list ($P: $(wc -l <"$T/lp") mutants) holds its own functions onl
     sh -c '[ "$(wc -l <"$1")" -gt 100 ] && cut -f4 "$1" | grep -qx bits_reserve &&
         ! cut -f4 "$1" | grep -qx "f_free\|f_reserve\|merge_or_not\|flush"' _ "$T/lp"
 
+# nothing to mutate is an error, not an empty list: a header without code,
+# a directory (each says which)
+sh scripts/mutants --list impl/fast/geometry.h >"$T/lg" 2>&1
+rg=$?
+sh scripts/mutants --list impl/fast >"$T/ld" 2>&1
+rd=$?
+check "--list of a file without code, or of a directory, exits 2 and says why (exit $rg, $rd)" \
+    sh -c '[ "$1" -eq 2 ] && [ "$2" -eq 2 ] && grep -q "no mutant in impl/fast/geometry.h" "$3" &&
+        grep -q "impl/fast: a directory" "$4"' _ "$rg" "$rd" "$T/lg" "$T/ld"
+
 pick() { awk -F'\t' "$1"' { print $1; exit }' "${2:-$T/l1}"; }
 kill=$(pick '$4 == "f_free" && $5 == "drop n->last_offset = 0;"')
 still=$(pick '$4 == "bits_any_free" && $7 ~ /w\[ja\] \| ma & mb/' "$T/lp")

@@ -3,7 +3,7 @@
  * test cannot reach cheaply: nodes of 2^32 pages (one ending just below
  * 2^52), alignment 2^63, goals and limits near 2^64, buffer reuse after
  * reset() and free_all().  Expected answers are derived by hand from
- * shared/design/contract.md (section and step noted on each).  After each
+ * docs/contract.md (section and step noted on each).  After each
  * group the summaries are checked against the bitmap on the small nodes.
  * Prints "ok - NAME" / "not ok - NAME" per check.
  */

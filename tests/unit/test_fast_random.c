@@ -460,7 +460,7 @@ static int edge_cases(world *w)
 
 /* ------------------------------------------------------- directed edges
  *
- * Sequences built by hand for two edges of impl/fast.c that random nodes
+ * Sequences built by hand for two edges of fast (impl/fast/) that random nodes
  * rarely reach, since both need a free run of exactly the critical length
  * at a block boundary:
  *   - the walk's pruning of block-aligned requests by bbest (the longest free
@@ -796,7 +796,7 @@ int main(int argc, char **argv)
     memset(&w, 0, sizeof w);
     w.be = &bf_backend_fast_small;
     w.verify = bf_fast_small_verify;
-    w.blk = 128; /* impl/fast_small.c */
+    w.blk = 128; /* impl/fast/fast_small.c */
     w.fan = 4;
     run_all(&w, "fast_small", nseq / 2, first);
 
