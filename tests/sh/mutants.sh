@@ -65,6 +65,14 @@ check "--list of a file without code, or of a directory, exits 2 and says why (e
     sh -c '[ "$1" -eq 2 ] && [ "$2" -eq 2 ] && grep -q "no mutant in impl/fast/geometry.h" "$3" &&
         grep -q "impl/fast: a directory" "$4"' _ "$rg" "$rd" "$T/lg" "$T/ld"
 
+# a mutant's messages name files as the user knows them: not the mutant's
+# copy of the tree, and a user's backend where the user keeps it
+got=$(printf '%s\n' "/o/7/src/user-backend/mine.c:213:9: error: x" "ASan /o/7/src/impl/fast/bits.h:5 in f" |
+    awk -f scripts/lib/shown_paths.awk -v p=/o/7/src/ -v u="/home/me/my alloc")
+check "a mutant's messages name the user's own file, and the tree's files without the copy's path" \
+    [ "$got" = "/home/me/my alloc/mine.c:213:9: error: x
+ASan impl/fast/bits.h:5 in f" ]
+
 pick() { awk -F'\t' "$1"' { print $1; exit }' "${2:-$T/l1}"; }
 kill=$(pick '$4 == "f_free" && $5 == "drop n->last_offset = 0;"')
 still=$(pick '$4 == "bits_any_free" && $7 ~ /w\[ja\] \| ma & mb/' "$T/lp")
