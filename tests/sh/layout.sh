@@ -76,8 +76,9 @@ check "every folder of the architecture has a README.md" [ -z "$missing" ]
 
 # the README of a source folder names each file of it, and no other
 drift=""
-for d in fuzz/lang fuzz/core fuzz/engines fuzz/tool impl impl/fast bench; do
-    for f in "$d"/*; do
+for d in fuzz/lang fuzz/core fuzz/engines fuzz/tool impl impl/fast bench scripts; do
+    # (scripts/README.md speaks for scripts/lib/ too)
+    for f in "$d"/* $( [ "$d" = scripts ] && echo scripts/lib/*); do
         n=$(basename "$f")
         [ "$n" = README.md ] && continue
         [ -d "$f" ] && n="$n/"
@@ -85,7 +86,7 @@ for d in fuzz/lang fuzz/core fuzz/engines fuzz/tool impl impl/fast bench; do
     done
     for n in $(grep -o '`[A-Za-z0-9_./-]*\.\(c\|h\|txt\|dict\|gp\|sh\)`' "$d/README.md" | tr -d '`' | sort -u); do
         case $n in */*) p=$n ;; *) p=$d/$n ;; esac
-        [ -e "$p" ] || [ -e "$d/$n" ] || [ -e "include/$n" ] || drift="$drift $d/README.md names $n (no such file)"
+        [ -e "$p" ] || [ -e "$d/$n" ] || [ -e "$d/lib/$n" ] || [ -e "include/$n" ] || drift="$drift $d/README.md names $n (no such file)"
     done
 done
 [ -z "$drift" ] || echo "README drift:$drift" >&2
