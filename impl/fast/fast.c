@@ -181,6 +181,7 @@ static bf_result f_add_node(void *sys, uint64_t sp, uint64_t ep, uint8_t *mem)
     n->mem = mem;
     n->live = 1;
     n->small_failed = 0;
+    n->nofit = NONE;
     int j = id;
     while (j > 0 && s->node[s->sorted[j - 1]].start_pfn > sp) {
         s->sorted[j] = s->sorted[j - 1];
@@ -248,6 +249,7 @@ static bf_result f_free(void *sys, uint64_t addr, uint64_t size)
         if (bits_any_free(n->w, a, b))
             return bf_fail(BF_ENOTRESERVED);
         bits_free(n->w, a, b);
+        n->nofit = NONE; /* a free may join runs: small_search's bound is void */
         cnt = f1 - f0;
         n->nfree += cnt;
         mark_range(n, a, b);

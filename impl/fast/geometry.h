@@ -77,6 +77,8 @@ typedef struct fnode {
     uint8_t *mem;
     int live;
     int small_failed; /* the last small_search of this node found nothing */
+    uint64_t nofit;   /* no free run of this many pages anywhere in the node
+                       * (NONE: not known); set by small_search, cleared by a free */
     int nlev; /* levels 1..nlev above the blocks; lcnt[nlev] == 1 */
     uint64_t lcnt[MAXLEV + 1];
     uint64_t *w;

@@ -122,12 +122,20 @@ static inline uint64_t linear_words(const uint64_t *w, uint64_t lo, uint64_t end
  * flush done, so that the next search that would fail is answered by the
  * root (place) until the bitmap changes again: churn fails now and then
  * between updates, a node too full for its requests fails on and on.
- * (small_failed only decides when to flush: no answer depends on it.) */
+ * (small_failed only decides when to flush: no answer depends on it.)
+ * A failure of a request on the whole node with no alignment (step 1, no
+ * limit cutting the window) says more: no free run of np pages is left, and
+ * reserve and alloc only take pages, so until the next free (f_free clears
+ * it) no request of np pages or more, aligned or not, in any window, has a
+ * candidate: nofit keeps the least such np and place answers those at once.
+ * Fragmented nodes, whose long requests fail between the short ones that
+ * fit, need no scan and no flush for them. */
 static inline uint64_t small_search(fnode *n, int have_p, uint64_t lo, uint64_t hi, uint64_t np,
                                     uint64_t a)
 {
     uint64_t step = a >> BF_PAGE_SHIFT ? a >> BF_PAGE_SHIFT : 1, ph = (0 - n->base) & (step - 1);
     uint64_t amask = np <= 64 && step <= 64 ? step_mask[ctz64(step)] << ph : 0, s = NONE;
+    int whole = step == 1 && hi == n->nbits; /* a failure then bounds every run */
     if (have_p) {
         s = amask ? linear_words(n->w, lo, hi, np, step, ph, amask)
                   : linear_search(n->w, lo, hi, np, step, ph);
@@ -140,6 +148,8 @@ static inline uint64_t small_search(fnode *n, int have_p, uint64_t lo, uint64_t 
     if (s == NONE && n->small_failed)
         flush(n); /* a second failure in a row: the next ones ask the root */
     n->small_failed = s == NONE;
+    if (s == NONE && whole)
+        n->nofit = np; /* < nofit: place answered np >= nofit before */
     return s;
 }
 
@@ -172,6 +182,8 @@ static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, 
     uint64_t hi = win_end - n->base, s = NONE, lo = p - n->base;
     have_p = have_p && p < win_end;
     if (n->nbits <= (uint64_t)FAST_LINEAR_BLOCKS * BLK_BITS && is_dirty(n, n->nlev, 0)) {
+        if (np >= n->nofit)
+            return 0; /* no run that long since the last free (small_search) */
         s = small_search(n, have_p, lo, hi, np, a);
         if (s == NONE)
             return 0;

@@ -878,6 +878,37 @@ static int small_failing_twice_then_the_root(world *w)
            d_free(w, 30, 10) && d_alloc_l(w, 11, 1, 0, 1024, 20);
 }
 
+/* small_no_run_that_long_until_a_free: a request that fails on the whole
+ * node, unaligned, bounds every free run (fast answers longer ones at once
+ * from then on); an allocation keeps the bound, a free voids it.
+ *     20-29 .   40-44 .    then 20-24 taken, then 30-39 freed: 25-44 .
+ * want ENOMEM for 11 pages, 20 for 5, ENOMEM for 12 (no run of 11 or more),
+ * then 25 for 12 after the free. */
+static int small_no_run_that_long_until_a_free(world *w)
+{
+    d_node_pages(w, "small_no_run_that_long_until_a_free", 0, 1024);
+    return d_free(w, 20, 10) && d_free(w, 40, 5) && d_alloc_l(w, 11, 1, 0, 1024, NOFIT) &&
+           d_alloc_l(w, 5, 1, 0, 1024, 20) && d_alloc_l(w, 12, 1, 0, 1024, NOFIT) &&
+           d_free(w, 30, 10) && d_alloc_l(w, 12, 1, 0, 1024, 25);
+}
+
+/* small_failures_that_bound_nothing: a failure of an aligned request, or
+ * of one whose window a limit cuts, says nothing of the runs elsewhere.
+ *     21-30 .                     want ENOMEM for 8 pages aligned to 8
+ *                                 (24-31 holds reserved 31), then 21 for 8;
+ *     21-30 .   100-119 .         want ENOMEM for 15 pages below limit pfn
+ *                                 110, then 100 for 15 (window: the node). */
+static int small_failures_that_bound_nothing(world *w)
+{
+    d_node_pages(w, "small_failures_that_bound_nothing", 0, 1024);
+    if (!(d_free(w, 21, 10) && d_alloc_l(w, 8, 8, 0, 1024, NOFIT) &&
+          d_alloc_l(w, 8, 1, 0, 1024, 21)))
+        return 0;
+    d_node_pages(w, "small_failures_that_bound_nothing", 0, 1024);
+    return d_free(w, 21, 10) && d_free(w, 100, 20) && d_alloc_l(w, 15, 1, 0, 110, NOFIT) &&
+           d_alloc_l(w, 15, 1, 0, 1024, 100);
+}
+
 #undef PG
 
 static void directed(world *w, const char *tag)
@@ -907,6 +938,8 @@ static void directed(world *w, const char *tag)
         {small_long_requests, "small_long_requests"},
         {small_merge_into_the_last_page, "small_merge_into_the_last_page"},
         {small_failing_twice_then_the_root, "small_failing_twice_then_the_root"},
+        {small_no_run_that_long_until_a_free, "small_no_run_that_long_until_a_free"},
+        {small_failures_that_bound_nothing, "small_failures_that_bound_nothing"},
     };
     char name[160];
     for (size_t t = 0; t < sizeof tests / sizeof tests[0]; t++) {
