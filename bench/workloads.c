@@ -41,7 +41,7 @@ const wl wls[NW] = {
     {"limited", "limit = quarter of node (4 GiB at 4M pages), fragmented below, "
                 "16 pages free just under it; 9-32 pages"},
     {"limited-fail", "same node; 17-32 pages (fit only above the limit)"},
-    {"churn", "half full of 1-64 page blocks; alloc random block, free random block"},
+    {"churn", "half full of 1-64 page blocks; alloc random block, then (if it fit) free random block"},
     {"reserve/free", "chunks of 1-16 pages, half free; reserve a free one or free a reserved one"},
 };
 

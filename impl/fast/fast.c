@@ -37,7 +37,9 @@
  * into entries whose inner run could hold the request.  A "cand" carries the
  * lowest aligned position of the free run reaching the current boundary.
  * The boot pattern (place_quick: limit 0, align <= PAGE_SIZE, the answer in
- * the word of p or the next) reads only the bitmap, so it never flushes.
+ * the word of p or the next) reads only the bitmap, so it never flushes;
+ * nor does the search of a small node with stale summaries (small_search:
+ * the bitmap from p, then below it), which churn on small nodes takes.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -178,6 +180,8 @@ static bf_result f_add_node(void *sys, uint64_t sp, uint64_t ep, uint8_t *mem)
     n->last_success = n->last_pos = n->last_offset = 0;
     n->mem = mem;
     n->live = 1;
+    n->small_failed = 0;
+    n->nofit = NONE;
     int j = id;
     while (j > 0 && s->node[s->sorted[j - 1]].start_pfn > sp) {
         s->sorted[j] = s->sorted[j - 1];
@@ -245,6 +249,7 @@ static bf_result f_free(void *sys, uint64_t addr, uint64_t size)
         if (bits_any_free(n->w, a, b))
             return bf_fail(BF_ENOTRESERVED);
         bits_free(n->w, a, b);
+        n->nofit = NONE; /* a free may join runs: small_search's bound is void */
         cnt = f1 - f0;
         n->nfree += cnt;
         mark_range(n, a, b);

@@ -32,10 +32,11 @@
 #define FAST_NAME "fast"
 #define FAST_NOTE ""
 #endif
-/* Nodes of at most this many blocks are searched word by word from lo while
- * their summaries are dirty (fsearch): a scan of a few dozen words costs less
- * than bringing the summaries up to date after every update (churn on small
- * nodes).  fast_small sets 0: its small nodes are there to reach the walk. */
+/* Nodes of at most this many blocks are searched from p over the bitmap
+ * alone while their summaries are dirty (place.h: small_search): a scan of
+ * a few dozen words costs less than bringing the summaries up to date after
+ * every update (churn on small nodes).  fast_small sets 0: its small nodes
+ * are there to reach the walk. */
 #ifndef FAST_LINEAR_BLOCKS
 #define FAST_LINEAR_BLOCKS 8u
 #endif
@@ -75,6 +76,9 @@ typedef struct fnode {
     uint64_t last_success, last_pos, last_offset;
     uint8_t *mem;
     int live;
+    int small_failed; /* the last small_search of this node found nothing */
+    uint64_t nofit;   /* no free run of this many pages anywhere in the node
+                       * (NONE: not known); set by small_search, cleared by a free */
     int nlev; /* levels 1..nlev above the blocks; lcnt[nlev] == 1 */
     uint64_t lcnt[MAXLEV + 1];
     uint64_t *w;

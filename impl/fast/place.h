@@ -1,7 +1,8 @@
 /*
  * impl/fast/place.h - placement (contract §3): the goal, then
  * the rest of the node, the merge into the previous block's last page
- * (merge_or_not), and the boot pattern's quick path (place_quick).
+ * (merge_or_not), the search of small nodes over the bitmap alone
+ * (small_search), and the boot pattern's quick path (place_quick).
  *
  * A part of fast's one translation unit, not a header to include elsewhere:
  * impl/fast/fast.c includes the parts in order (geometry, bits, summaries, search, place, verify) and
@@ -51,6 +52,107 @@ static inline uint64_t merge_or_not(fnode *n, uint64_t s, uint64_t a, uint64_t s
     return res;
 }
 
+/* Small nodes (at most FAST_LINEAR_BLOCKS blocks): the lowest candidate c
+ * >= lo with c + np <= end, searched from free run to free run as the
+ * seed's loop does (contract §3 step 3, seed lines 83-96 with fix F): the
+ * first free page f >= x, the first aligned frame c >= f (the phase ph of
+ * the physical frame, step a power of two), then the last reserved page r
+ * of [c, c + np), read from its far end.  No candidate lies in [x, r]:
+ * below f the pages are reserved, between f and c none is aligned, and a
+ * run starting in [c, r] holds r.  So the search goes on from r + 1, and
+ * reads each word about once however many runs fail.  Returns NONE when
+ * there is no candidate.  The bitmap only: no summary is read or flushed. */
+static inline uint64_t linear_search(const uint64_t *w, uint64_t lo, uint64_t end, uint64_t np,
+                                     uint64_t step, uint64_t ph)
+{
+    uint64_t x = lo;
+    while (x < end && np <= end - x) {
+        uint64_t f = next_free(w, x, end);
+        uint64_t c = f + ((ph - f) & (step - 1)); /* < 2^64: f < 2^33 */
+        if (c >= end || np > end - c)
+            return NONE; /* every later candidate is above c */
+        uint64_t r = last_reserved(w, c, c + np);
+        if (r == NONE)
+            return c;
+        x = r + 1;
+    }
+    return NONE;
+}
+
+/* linear_search for np <= 64 pages and step <= 64, a word at a time: the
+ * same answer with branches that depend on the words far less than one per
+ * free run.  amask holds the aligned bits of a word (every step-th, from the
+ * phase).  c is the lowest candidate not yet ruled out: when c < ws, the
+ * pages [c, ws) are free, so c is a candidate when the free pages at the
+ * bottom of word ws reach c + np; a candidate inside the word is a position
+ * where runs_of finds np free pages (x is cut at lo and end, so it is >= lo
+ * and ends by end).  Then c moves to the start of the free run at the top of
+ * the word (aligned up), unless the whole word is free. */
+static inline uint64_t linear_words(const uint64_t *w, uint64_t lo, uint64_t end, uint64_t np,
+                                    uint64_t step, uint64_t ph, uint64_t amask)
+{
+    if (lo >= end || np > end - lo)
+        return NONE;
+    uint64_t j = lo >> 6, je = (end - 1) >> 6, c = lo + ((ph - lo) & (step - 1));
+    uint64_t x = w[j] & from_bit(lo);
+    for (;;) {
+        uint64_t ws = j << 6;
+        if (j == je)
+            x &= lomask(end - ws);
+        if (c < ws && c + np <= ws + (~x ? ctz64(~x) : 64))
+            return c;
+        uint64_t m = runs_of(x, (unsigned)np) & amask;
+        if (m)
+            return ws + ctz64(m);
+        if (~x)
+            c = ws + 64 - clz64(~x), c += (ph - c) & (step - 1);
+        if (j == je || c + np > end)
+            return NONE;
+        x = w[++j];
+    }
+}
+
+/* §3 step 5 on a small node (at most FAST_LINEAR_BLOCKS blocks) whose
+ * summaries are stale: the lowest candidate in [lo, hi) (bits; only when
+ * have_p, i.e. p is in the window), failing that the lowest in [off0, hi),
+ * found from the bitmap alone, or NONE.  On churn the summaries are stale
+ * at every search (each reserve, free and alloc marks its blocks), and a
+ * scan of at most 64 words costs less than the flush that would let the
+ * walk read them.  Only when two searches in a row find nothing is the
+ * flush done, so that the next search that would fail is answered by the
+ * root (place) until the bitmap changes again: churn fails now and then
+ * between updates, a node too full for its requests fails on and on.
+ * (small_failed only decides when to flush: no answer depends on it.)
+ * A failure of a request on the whole node with no alignment (step 1, no
+ * limit cutting the window) says more: no free run of np pages is left, and
+ * reserve and alloc only take pages, so until the next free (f_free clears
+ * it) no request of np pages or more, aligned or not, in any window, has a
+ * candidate: nofit keeps the least such np and place answers those at once.
+ * Fragmented nodes, whose long requests fail between the short ones that
+ * fit, need no scan and no flush for them. */
+static inline uint64_t small_search(fnode *n, int have_p, uint64_t lo, uint64_t hi, uint64_t np,
+                                    uint64_t a)
+{
+    uint64_t step = a >> BF_PAGE_SHIFT ? a >> BF_PAGE_SHIFT : 1, ph = (0 - n->base) & (step - 1);
+    uint64_t amask = np <= 64 && step <= 64 ? step_mask[ctz64(step)] << ph : 0, s = NONE;
+    int whole = step == 1 && hi == n->nbits; /* a failure then bounds every run */
+    if (have_p) {
+        s = amask ? linear_words(n->w, lo, hi, np, step, ph, amask)
+                  : linear_search(n->w, lo, hi, np, step, ph);
+        if (lo - 1 + np < hi) /* no candidate >= p: one below it ends by lo - 1 + np */
+            hi = lo - 1 + np;
+    }
+    if (s == NONE)
+        s = amask ? linear_words(n->w, n->off0, hi, np, step, ph, amask)
+                  : linear_search(n->w, n->off0, hi, np, step, ph);
+    if (s == NONE && n->small_failed)
+        flush(n); /* a second failure in a row: the next ones ask the root */
+    n->small_failed = s == NONE;
+    if (s == NONE && whole)
+        n->nofit = np; /* < nofit: place answered np >= nofit before */
+    return s;
+}
+
 /* Contract section 3 on one node; 1 and *out on success. */
 static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, uint64_t a, uint64_t goal, uint64_t limit,
                  uint64_t *out)
@@ -79,6 +181,14 @@ static inline __attribute__((always_inline)) int place(fnode *n, uint64_t size, 
     uint64_t p = have_p ? ((pref + a - 1) & ~(a - 1)) >> BF_PAGE_SHIFT : 0;
     uint64_t hi = win_end - n->base, s = NONE, lo = p - n->base;
     have_p = have_p && p < win_end;
+    if (n->nbits <= (uint64_t)FAST_LINEAR_BLOCKS * BLK_BITS && is_dirty(n, n->nlev, 0)) {
+        if (np >= n->nofit)
+            return 0; /* no run that long since the last free (small_search) */
+        s = small_search(n, have_p, lo, hi, np, a);
+        if (s == NONE)
+            return 0;
+        goto place_at;
+    }
     /* The boot pattern: p itself is the answer.  p is on the alignment grid
      * (a multiple of a / PAGE_SIZE) and >= start_pfn, so it is the lowest
      * candidate >= p when its np pages are free and inside the window. */

@@ -135,23 +135,16 @@ static uint64_t fsearch(fnode *n, uint64_t lo, uint64_t hi, const fq *q0)
     if (cand + np > hi)
         return NONE;
     i = lo >> BLK_SHIFT;
-    /* The first blocks from lo are scanned word by word, as the walk scans a
-     * block it descends into (the carried cand joins them): the block of lo
-     * when lo is inside it, and on a small node with stale summaries all of
-     * them (scanning a few dozen words costs less than a flush). */
-    uint64_t nscan = (lo & (BLK_BITS - 1)) != 0;
-    int small_node = n->nbits <= (uint64_t)FAST_LINEAR_BLOCKS * BLK_BITS;
-    if (small_node && is_dirty(n, n->nlev, 0))
-        nscan = UINT64_MAX;
-    for (uint64_t from = lo; nscan; nscan--, from = ++i << BLK_SHIFT) {
-        r = kernel(n, i, from, &cand, &q, &f);
+    /* The block of lo, when lo is inside it, is scanned word by word, as the
+     * walk scans a block it descends into (the carried cand joins them).
+     * (Small nodes with stale summaries never get here: small_search.) */
+    if (lo & (BLK_BITS - 1)) {
+        r = kernel(n, i, lo, &cand, &q, &f);
         if (r == K_FOUND)
             return f;
-        if (r == K_FAIL) {
-            if (small_node)
-                flush(n); /* the next search that would fail asks the root */
+        if (r == K_FAIL)
             return NONE;
-        }
+        i++;
     }
     /* from here on the walk reads summaries */
     flush(n);

@@ -716,6 +716,201 @@ static int block_change_whole_block_between_reserved_pages(world *w)
            d_alloc(w, B + 6, 1, 0, 2 * B + 10);
 }
 
+/* ------------------------------------------- directed: small-node search
+ *
+ * fast searches a node of at most 8 blocks (4,096 pages) over the bitmap
+ * alone while its summaries are stale (impl/fast/place.h: small_search):
+ * word by word (linear_words) for requests of at most 64 pages aligned to
+ * at most 64, from free run to free run (linear_search) otherwise; first
+ * from p, then below it.  Its edges: a run across a word boundary, the
+ * alignment grid of the physical frame, the window's end (limit) inside a
+ * word, a candidate below p whose run reaches past p, the merge into the
+ * previous block's last page.  Every search below comes after a free or an
+ * allocation, so the summaries are stale and fast takes that path (but
+ * the third of small_failing_twice_then_the_root);
+ * fast_small (128-page blocks, no such path) walks its summaries for the
+ * same calls.  Pictures: page numbers (pfn) of the node, '#' reserved,
+ * '.' free; everything not drawn is reserved. */
+
+/* A fresh world with one all-reserved node [s, e) (pfn). */
+static void d_node_pages(world *w, const char *name, uint64_t s, uint64_t e)
+{
+    clear_world(w);
+    snprintf(w->where, sizeof w->where, "directed %s (node [%llu, %llu))", name,
+             (unsigned long long)s, (unsigned long long)e);
+    w->calls = 0;
+    w->sweep_every = 1;
+    add_node(w, s, e);
+}
+
+/* alloc(size, align, goal, limit) in bytes; want: the address derived by
+ * hand, NOFIT for ENOMEM. */
+static int d_alloc_b(world *w, uint64_t sz, uint64_t al, uint64_t g, uint64_t lim, uint64_t want)
+{
+    char desc[160];
+    w->calls++;
+    snprintf(desc, sizeof desc, "alloc(0x%llx, align 0x%llx, goal 0x%llx, limit 0x%llx)",
+             (unsigned long long)sz, (unsigned long long)al, (unsigned long long)g,
+             (unsigned long long)lim);
+    bf_result b = bf_backend_ref.alloc(w->r, sz, al, g, lim);
+    int ok = d_same(w, desc, w->be->alloc(w->f, sz, al, g, lim), b);
+    if (want == NOFIT ? b.err != BF_ENOMEM : b.err != BF_OK || b.value != want) {
+        fprintf(stderr, "%s: %s: ref %s 0x%llx, the test expects %s 0x%llx (its picture is wrong)\n",
+                w->where, desc, errn(b.err), (unsigned long long)b.value,
+                want == NOFIT ? "ENOMEM" : "address", (unsigned long long)want);
+        ok = 0;
+    }
+    return ok;
+}
+
+#define PG BF_PAGE_SIZE
+
+/* d_alloc with a limit (pfn): every search of these tests has one (at the
+ * node's end when the window is the whole node), since fast's boot path
+ * (limit 0, place_quick) would otherwise answer some of them first. */
+static int d_alloc_l(world *w, uint64_t np, uint64_t align_pages, uint64_t goal_pfn,
+                     uint64_t limit_pfn, uint64_t want_pfn)
+{
+    return d_alloc_b(w, np * PG, align_pages * PG, goal_pfn * PG, limit_pfn * PG,
+                     want_pfn == NOFIT ? NOFIT : want_pfn * PG);
+}
+
+/* small_run_across_a_word_boundary: a run of exactly 10 pages across the
+ * boundary of words 0 and 1 (pfn 64), a longer one later.
+ *     0-59 #   60-69 .   70-199 #   200-214 .
+ * want 60 (the run carried into word 1 meets its 6 free pages: 60 + 10 =
+ * 64 + 6), then 200 for the same request. */
+static int small_run_across_a_word_boundary(world *w)
+{
+    d_node_pages(w, "small_run_across_a_word_boundary", 0, 1024);
+    return d_free(w, 60, 10) && d_free(w, 200, 15) && d_alloc_l(w, 10, 1, 0, 1024, 60) &&
+           d_alloc_l(w, 10, 1, 0, 1024, 200);
+}
+
+/* small_aligned_on_the_physical_frame: the node starts at pfn 3, so bit i
+ * of its map is pfn 3 + i and the grid of 4 pages falls on bits 1, 5, ..
+ * (phase 1), not on bits 0, 4, ...
+ *     5-12 .   61-68 .   (pfn; bits 2-9 and 58-65)
+ * want pfn 8 for 4 pages aligned to 4 (inside word 0), then pfn 64 (bit
+ * 61) for 4 pages aligned to 4 from goal pfn 60: the run from bit 58 is
+ * carried into word 1, its first aligned page is bit 61 and [61, 65) ends
+ * 1 bit into word 1; node-relative alignment would answer pfn 7, pfn 63
+ * (or 61). */
+static int small_aligned_on_the_physical_frame(world *w)
+{
+    d_node_pages(w, "small_aligned_on_the_physical_frame", 3, 1027);
+    return d_free(w, 5, 8) && d_free(w, 61, 8) && d_alloc_l(w, 4, 4, 0, 1027, 8) &&
+           d_alloc_l(w, 4, 4, 60, 1027, 64);
+}
+
+/* small_window_end_inside_a_word: a limit cuts the free run 100-139
+ * inside word 1; then a run across words 0 and 1 ends exactly at the
+ * window's end.
+ *     60-69 . (after the first call)   100-139 .
+ * want ENOMEM for 10 pages below limit pfn 105 (the run holds 5 pages
+ * inside the window), 100 below limit pfn 110 (an exact fit to the
+ * window's end), then, with 60-69 freed, 60 below limit pfn 70 (the run
+ * carried from word 0 ends at the window's end: 60 + 10 = 70). */
+static int small_window_end_inside_a_word(world *w)
+{
+    d_node_pages(w, "small_window_end_inside_a_word", 0, 1024);
+    return d_free(w, 100, 40) && d_alloc_l(w, 10, 1, 0, 105, NOFIT) &&
+           d_alloc_l(w, 10, 1, 0, 110, 100) && d_free(w, 60, 10) && d_alloc_l(w, 10, 1, 0, 70, 60);
+}
+
+/* small_below_p_reaching_past_it: nothing fits at or above p = 55; the
+ * lowest candidate below p starts at p - 1 and its run reaches p - 1 + 10,
+ * the last end the search below p may accept.
+ *     54-63 .
+ * want 54 for 10 pages from goal pfn 55 (from p: 9 free pages only). */
+static int small_below_p_reaching_past_it(world *w)
+{
+    d_node_pages(w, "small_below_p_reaching_past_it", 0, 1024);
+    return d_free(w, 54, 10) && d_alloc_l(w, 10, 1, 55, 1024, 54);
+}
+
+/* small_long_requests (over 64 pages, or aligned to over 64: free run to
+ * free run, each run's last reserved page read from the far end):
+ *     node [0, 2048):   10-79 .   81-199 .   1900-2047 .
+ * want 81 for 100 pages (the run from 10 fails at its last reserved page
+ * 80, the next candidate is 81), then 1900 for 148 pages (an exact fit to
+ * the node's end), then ENOMEM for 149;
+ *     node [3, 2051) (bit i = pfn 3 + i):   pfn 5-99 .
+ * want pfn 8 for 70 pages aligned to 8 (the grid of the physical frame). */
+static int small_long_requests(world *w)
+{
+    d_node_pages(w, "small_long_requests", 0, 2048);
+    if (!(d_free(w, 10, 70) && d_free(w, 81, 119) && d_free(w, 1900, 148) &&
+          d_alloc_l(w, 100, 1, 0, 2048, 81) && d_alloc_l(w, 148, 1, 0, 2048, 1900) &&
+          d_alloc_l(w, 149, 1, 0, 2048, NOFIT)))
+        return 0;
+    d_node_pages(w, "small_long_requests", 3, 2051);
+    return d_free(w, 5, 95) && d_alloc_l(w, 70, 8, 0, 2051, 8);
+}
+
+/* small_merge_into_the_last_page: with a limit (so not the boot path),
+ * the second block starts inside the first one's last page.
+ *     node [0, 512), backing memory:   0-99 .
+ * want 0x0 for 100 bytes aligned to 16, then 0x70 (= ALIGN(100, 16)) for
+ * 200 bytes: the chosen frame 1 follows last_pos 0, no page is reserved,
+ * last_offset 0x138; then 0x138 for 4000 bytes aligned to 8 from goal
+ * pfn 1: 3784 bytes in page 0, the rest (216) in page 1, reserved now
+ * (k = 1; last_pos 1, last_offset 216). */
+static int small_merge_into_the_last_page(world *w)
+{
+    d_node_pages(w, "small_merge_into_the_last_page", 0, 512);
+    return d_free(w, 0, 100) && d_alloc_b(w, 100, 16, 0, 400 * PG, 0) &&
+           d_alloc_b(w, 200, 16, 0, 400 * PG, 0x70) &&
+           d_alloc_b(w, 4000, 8, PG, 400 * PG, 0x138);
+}
+
+/* small_failing_twice_then_the_root: requests too long for any run, twice
+ * in a row (the second failure brings the summaries up to date), then a
+ * third answered from them; a free makes them stale again and the search
+ * is over the bitmap once more.
+ *     20-29 .   then 30-39 . too
+ * want ENOMEM three times for 11 pages, then 20 after the free. */
+static int small_failing_twice_then_the_root(world *w)
+{
+    d_node_pages(w, "small_failing_twice_then_the_root", 0, 1024);
+    return d_free(w, 20, 10) && d_alloc_l(w, 11, 1, 0, 1024, NOFIT) &&
+           d_alloc_l(w, 11, 1, 500, 1024, NOFIT) && d_alloc_l(w, 11, 1, 0, 1024, NOFIT) &&
+           d_free(w, 30, 10) && d_alloc_l(w, 11, 1, 0, 1024, 20);
+}
+
+/* small_no_run_that_long_until_a_free: a request that fails on the whole
+ * node, unaligned, bounds every free run (fast answers longer ones at once
+ * from then on); an allocation keeps the bound, a free voids it.
+ *     20-29 .   40-44 .    then 20-24 taken, then 30-39 freed: 25-44 .
+ * want ENOMEM for 11 pages, 20 for 5, ENOMEM for 12 (no run of 11 or more),
+ * then 25 for 12 after the free. */
+static int small_no_run_that_long_until_a_free(world *w)
+{
+    d_node_pages(w, "small_no_run_that_long_until_a_free", 0, 1024);
+    return d_free(w, 20, 10) && d_free(w, 40, 5) && d_alloc_l(w, 11, 1, 0, 1024, NOFIT) &&
+           d_alloc_l(w, 5, 1, 0, 1024, 20) && d_alloc_l(w, 12, 1, 0, 1024, NOFIT) &&
+           d_free(w, 30, 10) && d_alloc_l(w, 12, 1, 0, 1024, 25);
+}
+
+/* small_failures_that_bound_nothing: a failure of an aligned request, or
+ * of one whose window a limit cuts, says nothing of the runs elsewhere.
+ *     21-30 .                     want ENOMEM for 8 pages aligned to 8
+ *                                 (24-31 holds reserved 31), then 21 for 8;
+ *     21-30 .   100-119 .         want ENOMEM for 15 pages below limit pfn
+ *                                 110, then 100 for 15 (window: the node). */
+static int small_failures_that_bound_nothing(world *w)
+{
+    d_node_pages(w, "small_failures_that_bound_nothing", 0, 1024);
+    if (!(d_free(w, 21, 10) && d_alloc_l(w, 8, 8, 0, 1024, NOFIT) &&
+          d_alloc_l(w, 8, 1, 0, 1024, 21)))
+        return 0;
+    d_node_pages(w, "small_failures_that_bound_nothing", 0, 1024);
+    return d_free(w, 21, 10) && d_free(w, 100, 20) && d_alloc_l(w, 15, 1, 0, 110, NOFIT) &&
+           d_alloc_l(w, 15, 1, 0, 1024, 100);
+}
+
+#undef PG
+
 static void directed(world *w, const char *tag)
 {
     static const struct {
@@ -736,6 +931,15 @@ static void directed(world *w, const char *tag)
         {block_change_keeps_an_equal_run, "block_change_keeps_an_equal_run"},
         {block_change_whole_block_between_reserved_pages,
          "block_change_whole_block_between_reserved_pages"},
+        {small_run_across_a_word_boundary, "small_run_across_a_word_boundary"},
+        {small_aligned_on_the_physical_frame, "small_aligned_on_the_physical_frame"},
+        {small_window_end_inside_a_word, "small_window_end_inside_a_word"},
+        {small_below_p_reaching_past_it, "small_below_p_reaching_past_it"},
+        {small_long_requests, "small_long_requests"},
+        {small_merge_into_the_last_page, "small_merge_into_the_last_page"},
+        {small_failing_twice_then_the_root, "small_failing_twice_then_the_root"},
+        {small_no_run_that_long_until_a_free, "small_no_run_that_long_until_a_free"},
+        {small_failures_that_bound_nothing, "small_failures_that_bound_nothing"},
     };
     char name[160];
     for (size_t t = 0; t < sizeof tests / sizeof tests[0]; t++) {
