@@ -316,10 +316,15 @@ verdict "every command: errors name the command, the argument and the real probl
 printf '# only a comment\n\n' >"$C/comment.trace"
 "$BF" run "$C/comment.trace" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "run COMMENT-ONLY.trace"
+# (encode is not "nothing to do": a trace without calls is the input of no
+# calls, which prints back as none: print -> encode -> print stays the
+# identity for every input, tests/sh/corpus.sh)
 for tr in empty comment; do
+    rm -f "$C/enc.bin"
     "$BF" encode -o "$C/enc.bin" "$C/$tr.trace" >"$T/out" 2>&1
-    [ $? -eq 2 ] && grep -q "no calls in this trace: nothing to encode" "$T/out" && [ ! -e "$C/enc.bin" ] ||
-        fail "encode $tr.trace (exit 0 and a one-byte input before)"
+    s=$?
+    [ "$s" -eq 0 ] && [ -s "$C/enc.bin" ] && [ -z "$("$BF" print "$C/enc.bin" 2>/dev/null | grep -v '^[#%]' | grep .)" ] ||
+        fail "encode $tr.trace: exit $s; the input of no calls, printing back as none, wanted"
 done
 "$BF" run "$C/empty dir" >"$T/out" 2>&1
 [ $? -eq 2 ] && grep -q "no \*.trace file in it" "$T/out" || fail "run EMPTY-DIR"
