@@ -13,6 +13,7 @@ T=$(mktemp -d) || exit 2
 W="$T/work dir"   # a path with a space
 C="$T/crashes"
 . tests/sh/lib/procs.sh # procs_of, cleanup
+. tests/sh/lib/counting.sh # counting_wrapper
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 CRASHES="$C" WORK="$W" TARGET=2614 DURATION=60s JOBS=1 STATUS_EVERY=1 \
@@ -38,8 +39,7 @@ fi
 ls "$W/artifacts" >"$T/before"
 # triage's tool, wrapped to count the runs triage makes of it (by command)
 case $BUILD in /*) tool=$BUILD/bootfuzz ;; *) tool=$(pwd)/$BUILD/bootfuzz ;; esac
-printf '#!/bin/sh\nprintf "%%s\\n" "$1" >>"%s"\nexec "%s" "$@"\n' "$T/tool runs" "$tool" >"$T/count tool"
-chmod +x "$T/count tool"
+counting_wrapper "$T/count tool" "$tool" "$T/tool runs" bootfuzz
 CRASHES="$C" WORK="$W" TARGET=2614 DURATION=3s JOBS=1 STATUS_EVERY=1 BOOTFUZZ_TOOL="$T/count tool" \
     sh scripts/campaign >"$T/run2" 2>&1
 if grep -q 'resumed: yes' "$T/run2" && grep -q '2614 libfuzzer: .*elapsed.*findings' "$T/run2"; then
@@ -65,8 +65,8 @@ fi
 # one `bootfuzz replay` for all crash artifacts, one for each artifact of
 # another kind (timeout, oom: one by one, with a time limit), REPRO - 1 = 2
 # more runs of each group's representative, one minimization per group.
-reps=$(grep -cx replay "$T/tool runs")
-mins=$(grep -cx minimize "$T/tool runs")
+reps=$(grep -cx "bootfuzz replay" "$T/tool runs")
+mins=$(grep -cx "bootfuzz minimize" "$T/tool runs")
 others=$(ls "$W/artifacts" | grep -vc '^crash-')
 tsecs=$(sed -n 's/^triage: .* in \([0-9]*\.[0-9]*\)s:.*/\1/p' "$T/run2")
 if [ "$groups" -ge 1 ] && [ "$reps" -le $((1 + 2 * groups + others)) ] && [ "$mins" -le "$groups" ]; then

@@ -14,6 +14,7 @@
 BUILD=${1:-build}
 export BUILD
 T=$(mktemp -d) || exit 2
+. tests/sh/lib/counting.sh # counting_wrapper
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 W="$T/work dir"
@@ -163,8 +164,7 @@ done
 # group's representative, one minimization and the tool's --help probe
 case $BUILD in /*) bd=$BUILD ;; *) bd=$(pwd)/$BUILD ;; esac
 for w in "bootfuzz:$bd/bootfuzz" "asan:$bd/libfuzzer/fuzz/replay-2614"; do
-    printf '#!/bin/sh\nprintf "%%s\\n" "%s $1" >>"%s"\nexec "%s" "$@"\n' "${w%%:*}" "$T/runs3" "${w#*:}" >"$T/${w%%:*} counted"
-    chmod +x "$T/${w%%:*} counted"
+    counting_wrapper "$T/${w%%:*} counted" "${w#*:}" "$T/runs3" "${w%%:*}"
 done
 : >"$T/runs3"
 asan_w=""
