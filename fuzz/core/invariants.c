@@ -81,14 +81,41 @@ static int all_set(const uint64_t *w, uint64_t lo, uint64_t hi)
     return 1;
 }
 
-static uint64_t count_free(const uint64_t *w, uint64_t pages)
+/* Bits of a node of `pages` pages, all reserved (bits past its end are 0,
+ * as read_bits gives them: backend.h). */
+static void set_reserved(uint64_t *w, uint64_t pages)
+{
+    memset(w, 0xff, pages / 64 * sizeof *w);
+    if (pages % 64)
+        w[pages / 64] = (1ull << (pages % 64)) - 1;
+}
+
+/* Reserved pages among pages [0, pages) that lie in words [w0, w1). */
+static uint64_t count_reserved(const uint64_t *w, uint64_t w0, uint64_t w1, uint64_t pages)
 {
     uint64_t set = 0;
-    for (uint64_t i = 0; i < pages / 64; i++)
+    for (uint64_t i = w0; i < w1 && i < pages / 64; i++)
         set += (uint64_t)__builtin_popcountll(w[i]);
-    for (uint64_t i = pages / 64 * 64; i < pages; i++)
-        set += (uint64_t)bit(w, i);
-    return pages - set;
+    if (pages % 64 && w0 <= pages / 64 && pages / 64 < w1) /* the node's last, partial word */
+        set += (uint64_t)__builtin_popcountll(w[pages / 64] & ((1ull << (pages % 64)) - 1));
+    return set;
+}
+
+static uint64_t count_free(const uint64_t *w, uint64_t pages)
+{
+    return pages - count_reserved(w, 0, (pages + 63) / 64, pages);
+}
+
+/* The cached free count after words [w0, w1) went from bits to next (the
+ * only words a call may change; the others were compared equal or not
+ * read), so §4.6 does not count a whole node again after every call. */
+static void nfree_after(bf_inv_node *n, uint64_t w0, uint64_t w1)
+{
+    if (n->nfree == BF_NFREE_UNKNOWN)
+        return;
+    uint64_t pages = n->end - n->start;
+    n->nfree = n->nfree + count_reserved(n->bits, w0, w1, pages) -
+               count_reserved(n->next, w0, w1, pages);
 }
 
 /* How much of each node is read after a call.  A correct backend changes
@@ -231,6 +258,19 @@ static void swap_bits(bf_inv_node *n)
     n->next = t;
 }
 
+/* The first word in [w0, w1) where x and y differ, or w1.  Whole nodes are
+ * compared after every call in the precise mode and every few calls in the
+ * fast one, and they are nearly always equal: memcmp says so a vector at a
+ * time, and the loop runs only where they differ. */
+static uint64_t first_diff(const uint64_t *x, const uint64_t *y, uint64_t w0, uint64_t w1)
+{
+    if (w0 >= w1 || memcmp(x + w0, y + w0, (w1 - w0) * sizeof *x) == 0)
+        return w1;
+    while (x[w0] == y[w0])
+        w0++;
+    return w0;
+}
+
 /* Did a page in words [w0, w1) of node i, outside the named pages [a, b),
  * change between the cached bits and the ones just read (next)?  Describes
  * the first such page in what. */
@@ -238,18 +278,27 @@ static int other_pages_in(const bf_checker *k, uint64_t i, uint64_t w0, uint64_t
                           uint64_t b, char *what, size_t cap)
 {
     const bf_inv_node *n = &k->node[i];
-    for (uint64_t w = w0; w < w1; w++) {
-        uint64_t d = n->bits[w] ^ n->next[w], p0 = w * 64;
-        if (d && a < p0 + 64 && b > p0) { /* leave out the named pages */
-            uint64_t s = a > p0 ? a - p0 : 0, e = b < p0 + 64 ? b - p0 : 64;
-            d &= ~((e == 64 ? ~0ull : (1ull << e) - 1) & (~0ull << s));
-        }
-        if (d) {
-            uint64_t p = p0 + (uint64_t)__builtin_ctzll(d);
-            snprintf(what, cap, "node %llu pfn %llu went from %s to %s",
-                     (unsigned long long)i, (unsigned long long)(n->start + p),
-                     bit(n->bits, p) ? "reserved" : "free", bit(n->next, p) ? "reserved" : "free");
-            return 1;
+    /* words [s0, s1) hold named pages only: the two stretches around them */
+    uint64_t s0 = (a + 63) / 64, s1 = b / 64;
+    if (a >= b || s0 >= s1)
+        s0 = s1 = w1;
+    const uint64_t part[2][2] = {{w0, s0 < w1 ? s0 : w1}, {s1 > w0 ? s1 : w0, w1}};
+    for (int g = 0; g < 2; g++) {
+        uint64_t w = part[g][0], end = part[g][1];
+        for (; (w = first_diff(n->bits, n->next, w, end)) < end; w++) {
+            uint64_t d = n->bits[w] ^ n->next[w], p0 = w * 64;
+            if (a < p0 + 64 && b > p0) { /* leave out the named pages */
+                uint64_t s = a > p0 ? a - p0 : 0, e = b < p0 + 64 ? b - p0 : 64;
+                d &= ~((e == 64 ? ~0ull : (1ull << e) - 1) & (~0ull << s));
+            }
+            if (d) {
+                uint64_t p = p0 + (uint64_t)__builtin_ctzll(d);
+                snprintf(what, cap, "node %llu pfn %llu went from %s to %s",
+                         (unsigned long long)i, (unsigned long long)(n->start + p),
+                         bit(n->bits, p) ? "reserved" : "free",
+                         bit(n->next, p) ? "reserved" : "free");
+                return 1;
+            }
         }
     }
     return 0;
@@ -512,23 +561,29 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
         }
         int rc = 0;
         if (c->op == BF_OP_NODE && i + 1 == k->nnodes) { /* the new node */
-            rc = read_node(k, i);
-            swap_bits(n);
             /* contract 1 and 2 (add_node): a new node is all reserved.  A
              * backend compared with the reference differs from it here too;
              * for one checked by the invariants alone this is the check (a
              * reset() that leaves a reused map half free shows here). */
             uint64_t pages = n->end - n->start;
-            uint64_t nfree = rc == 0 ? count_free(n->bits, pages) : 0;
-            n->nfree = rc == 0 ? nfree : BF_NFREE_UNKNOWN;
-            if (nfree != 0) {
-                uint64_t p = 0;
-                while (p < pages && bit(n->bits, p))
-                    p++;
-                return broken(k, "new-node-reserved",
-                              "node %llu is new, but %llu of its %llu pages are free (first: pfn "
-                              "%llu)", (unsigned long long)i, (unsigned long long)nfree,
-                              (unsigned long long)pages, (unsigned long long)(n->start + p));
+            if (light(k)) {
+                /* the trusted reference: its new node is what contract 1
+                 * says, as its own target checks on every call; only its
+                 * last_* are read (see bf_checker.trusted) */
+                rc = read_words(k, i, 0, 0, n->next);
+                set_reserved(n->bits, pages);
+                n->nfree = 0;
+            } else {
+                rc = read_node(k, i);
+                swap_bits(n);
+                uint64_t p = rc == 0 ? next_bit(n->bits, 0, pages, 0) : pages;
+                n->nfree = rc == 0 ? 0 : BF_NFREE_UNKNOWN;
+                if (p < pages)
+                    return broken(k, "new-node-reserved",
+                                  "node %llu is new, but %llu of its %llu pages are free (first: "
+                                  "pfn %llu)", (unsigned long long)i,
+                                  (unsigned long long)count_free(n->bits, pages),
+                                  (unsigned long long)pages, (unsigned long long)(n->start + p));
             }
         } else if (k->whole) {
             rc = read_node(k, i);
@@ -536,8 +591,9 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
             if (rc == 0 && other_pages_changed(k, i, a, b, what, sizeof what))
                 return broken(k, "other-pages-changed", "%s changed pages it does not name: %s",
                               bf_op_get(c->op)->name, what);
+            if (rc == 0 && a < b) /* only the named words changed */
+                nfree_after(n, a / 64, (b + 63) / 64);
             swap_bits(n);
-            n->nfree = BF_NFREE_UNKNOWN;
         } else if (a < b) {
             /* the words holding the named pages; their other pages must
              * be as they were */
@@ -547,7 +603,8 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
             if (rc == 0 && !light(k) && other_pages_in(k, i, w0, w1, a, b, what, sizeof what))
                 return broken(k, "other-pages-changed", "%s changed pages it does not name: %s",
                               bf_op_get(c->op)->name, what);
-            n->nfree = BF_NFREE_UNKNOWN;
+            if (rc == 0 && !light(k))
+                nfree_after(n, w0, w1);
             memcpy(n->bits + w0, n->next + w0, (w1 - w0) * sizeof *n->bits);
         }
         if (rc != 0)
@@ -635,7 +692,9 @@ static int queries_agree(bf_checker *k)
 
 int bf_checker_final(bf_checker *k)
 {
-    if (queries_agree(k))
+    /* the trusted reference's queries are its own target's to check (see
+     * bf_checker.trusted); its memory is checked below, as a backend's */
+    if (!light(k) && queries_agree(k))
         return -1;
     for (uint64_t i = 0; i < k->nnodes; i++) {
         bf_inv_node *n = &k->node[i];

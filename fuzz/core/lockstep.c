@@ -111,9 +111,11 @@ bf_runner *bf_runner_new_with(const bf_backend *sut, const char *options, bf_che
     /* Against the reference, the reference's checker is trusted in the
      * fast mode.  The backend's whole reads are compared with the
      * reference's cached bits, which equal the reference's own (each
-     * call's words are compared on both sides, a new node is read whole),
-     * so reading the reference whole again would only test the reference,
-     * which its own target does.  Likewise its invariants: the backend's
+     * call's words are compared on both sides; a new node is all reserved
+     * on the reference, as contract 1 says and the reference's own target
+     * checks, and is read whole on the backend), so reading the reference
+     * whole again would only test the reference, which its own target
+     * does; so would asking its queries at the end.  Likewise its invariants: the backend's
      * answers and state equal the reference's after every call and the
      * backend's checker judges them, so a reference that broke one makes
      * the backend break it too (or differ); the precise replay of that
@@ -258,9 +260,10 @@ static int compare_state(bf_runner *r, const bf_call *c)
     uint64_t todo = r->ref_chk.read_mask | r->sut_chk.read_mask;
     if (whole || c->op == BF_OP_FREE_ALL)
         todo = ~0ull;
-    for (uint64_t i = 0; i < r->ref_chk.nnodes; i++) {
-        if (!(todo >> i & 1))
-            continue;
+    if (r->ref_chk.nnodes < 64)
+        todo &= (1ull << r->ref_chk.nnodes) - 1;
+    for (; todo; todo &= todo - 1) { /* the nodes in todo, lowest first */
+        uint64_t i = (uint64_t)__builtin_ctzll(todo);
         bf_node_info a, b;
         uint64_t w0 = 0, w1 = 0, v0 = 0, v1 = 0;
         const bf_node_info *ka = bf_checker_read(&r->ref_chk, i, &w0, &w1);

@@ -363,21 +363,29 @@ static int f_read_bits(void *sys, uint64_t nid, uint64_t first, uint64_t *words,
         return -1;
     const fnode *n = &s->node[nid];
     uint64_t pages = n->end_pfn - n->start_pfn;
-    uint64_t from = n->off0 + first, sh = from & 63, j0 = from >> 6, last = n->nbits >> 6;
-    for (uint64_t o = 0; o < nwords; o++) {
-        uint64_t p0 = first + 64 * o; /* node-relative page of bit 0 */
-        if (first > pages || p0 >= pages) {
-            words[o] = 0;
-            continue;
-        }
-        uint64_t x = n->w[j0 + o] >> sh;
-        if (sh && j0 + o + 1 < last)
-            x |= n->w[j0 + o + 1] << (64 - sh);
-        x = ~x;
-        if (pages - p0 < 64)
-            x &= lomask(pages - p0);
-        words[o] = x;
+    /* words [0, have) hold pages of the node; the ones after are past its end */
+    uint64_t have = first >= pages ? 0 : (pages - first + 63) / 64;
+    if (have > nwords)
+        have = nwords;
+    uint64_t from = n->off0 + first, sh = from & 63, j0 = from >> 6;
+    const uint64_t *w = n->w + j0;
+    /* The checker reads whole nodes: one plain loop per shift, no test per
+     * word (word o + 1 of the bitmap exists for every word but the last) */
+    if (have && sh == 0) {
+        for (uint64_t o = 0; o < have; o++)
+            words[o] = ~w[o];
+    } else if (have) {
+        for (uint64_t o = 0; o + 1 < have; o++)
+            words[o] = ~(w[o] >> sh | w[o + 1] << (64 - sh));
+        uint64_t x = w[have - 1] >> sh;
+        if (j0 + have < n->nbits >> 6)
+            x |= w[have] << (64 - sh);
+        words[have - 1] = ~x;
     }
+    uint64_t p0 = first + 64 * (have - 1); /* node-relative page of the last word's bit 0 */
+    if (have && pages - p0 < 64)
+        words[have - 1] &= lomask(pages - p0);
+    memset(words + have, 0, (nwords - have) * sizeof *words);
     return 0;
 }
 

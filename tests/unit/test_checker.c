@@ -62,6 +62,12 @@ enum flaw {
     ABORTS_WITHOUT_GOAL, /* IGNORES_GOAL, and an alloc without a goal crashes the process */
     HANGS_WITHOUT_GOAL,  /* IGNORES_GOAL, and an alloc without a goal never returns */
     EINVAL_ALIGN_0,      /* alloc with align 0 answers EINVAL (it means 1: valid) */
+    /* on a node of several words (wide_scenario) */
+    WIDE_NEW_FREE,       /* the 300-page node is added with page 200 free */
+    WIDE_STRAY_BEFORE,   /* the first reserve also reserves page 5 (a word before the named) */
+    WIDE_STRAY_BESIDE,   /* ... page 65 (in the named pages' first word) */
+    WIDE_STRAY_AFTER,    /* ... page 290 (the node's last, partial word) */
+    WIDE_MISSED_FIT,     /* ENOMEM for the 40 pages that fit exactly at the end */
 };
 
 typedef struct planted {
@@ -109,6 +115,8 @@ static bf_result p_add_node(void *s, uint64_t a, uint64_t b, uint8_t *mem)
         p->start[p->nnodes++] = a;
         if (p->leaked && b - a == 16) /* the stale page of the input before */
             REF->free(p->in, (a + 15) << 12, PAGE);
+        if (p->flaw == WIDE_NEW_FREE && b - a == 300)
+            REF->free(p->in, (a + 200) << 12, PAGE);
         p->leaked = 0;
     }
     return r;
@@ -119,6 +127,11 @@ static bf_result p_reserve(void *s, uint64_t a, uint64_t z)
     if (p->flaw == REJECTS_VALID && REF->page_reserved(p->in, a >> 12) == 0)
         return bf_fail(BF_EINVAL); /* a valid reserve of a free page */
     bf_result r = REF->reserve(p->in, a, z);
+    static const uint64_t stray[] = {[WIDE_STRAY_BEFORE] = 5, [WIDE_STRAY_BESIDE] = 65,
+                                     [WIDE_STRAY_AFTER] = 290};
+    if (r.err == BF_OK && p->flaw >= WIDE_STRAY_BEFORE && p->flaw <= WIDE_STRAY_AFTER &&
+        z == 130 * PAGE) /* the first reserve of wide_scenario */
+        REF->reserve(p->in, (p->start[0] + stray[p->flaw]) << 12, PAGE);
     if (r.err == BF_EINVAL && p->flaw == FAILED_LAST && p->nnodes)
         REF->free(p->in, (p->start[0] << 12) + 1, 1); /* frees no page, lowers last_success */
     return r;
@@ -164,6 +177,8 @@ static bf_result p_alloc(void *s, uint64_t z, uint64_t al, uint64_t g, uint64_t 
         return REF->alloc(p->in, z, al, (p->start[0] + 15) << 12, l);
     if (p->flaw == MISSED_EXACT_FIT && z == 4 * PAGE)
         return bf_fail(BF_ENOMEM); /* the only free run is exactly 4 pages */
+    if (p->flaw == WIDE_MISSED_FIT && z == 40 * PAGE)
+        return bf_fail(BF_ENOMEM);
     if (p->flaw == BUG_MAP_NULL)
         return bf_bug("map == NULL", 9);
     if (p->flaw == EINVAL_ALIGN_0 && al == 0)
@@ -359,6 +374,43 @@ static void edge(enum flaw f, int compare, int middle, const char *sig, unsigned
     char what[240];
     snprintf(what, sizeof what, "%s (%s): %s at call %u", name, compare ? "vs ref" : "invariants only",
              sig ? sig : "no finding", at);
+    expect_run(f, compare ? BF_CHECK_EXACT : BF_CHECK_INVARIANTS, buf, len, sig, at, what);
+}
+
+/* A node of 300 pages: five words of bits, the last one partial.  The
+ * fast mode reads only the words a call names, and a whole node every few
+ * calls; whole reads skip the words that hold named pages only; §4.6 keeps
+ * the node's free count from the words that changed.  A flaw in any word,
+ * and a free count off by the calls in between, must still show:
+ *
+ *   word     0 (0-63)    1 (64-127)    2 (128-191)   3 (192-255)  4 (256-299)
+ *   call 3   .  s5       .  s65 [70 ----------------------- 199]  .     s290
+ *   after 7  [0 ----------------------------------------- 259]   [260-299 free]
+ *   call 3 reserves 70-199 (the flaws reserve one page s beside it), 4
+ *   reserves 0-69, 5 frees 100-109, 6 reserves 200-259, 7 reserves 100-109
+ *   again: 40 pages are left, and call 8 asks for exactly those 40. */
+static size_t wide_scenario(uint8_t *buf, size_t cap)
+{
+    const uint64_t base = 0x1000000; /* pfn 0x1000 */
+    ncalls = 0;
+    call(BF_OP_NODE, 0x1000, 0x1000 + 300, 0, 0, 0);      /* 1 */
+    call(BF_OP_FREE, base, 300 * PAGE, 0, 0, 0);          /* 2 */
+    call(BF_OP_RESERVE, base + 70 * PAGE, 130 * PAGE, 0, 0, 0); /* 3 */
+    call(BF_OP_RESERVE, base, 70 * PAGE, 0, 0, 0);        /* 4 */
+    call(BF_OP_FREE, base + 100 * PAGE, 10 * PAGE, 0, 0, 0); /* 5 */
+    call(BF_OP_RESERVE, base + 200 * PAGE, 60 * PAGE, 0, 0, 0); /* 6 */
+    call(BF_OP_RESERVE, base + 100 * PAGE, 10 * PAGE, 0, 0, 0); /* 7 */
+    call(BF_OP_ALLOC, 40 * PAGE, PAGE, 0, 0, 0);          /* 8: pages 260-299 */
+    return bf_encode_calls(calls, ncalls, buf, cap);
+}
+
+static void wide(enum flaw f, int compare, const char *sig, unsigned at, const char *name)
+{
+    uint8_t buf[1024];
+    size_t len = wide_scenario(buf, sizeof buf);
+    char what[240];
+    snprintf(what, sizeof what, "300-page node: %s (%s): %s at call %u", name,
+             compare ? "vs ref" : "invariants only", sig ? sig : "no finding", at);
     expect_run(f, compare ? BF_CHECK_EXACT : BF_CHECK_INVARIANTS, buf, len, sig, at, what);
 }
 
@@ -612,6 +664,19 @@ int main(void)
              "ENOMEM while a free run in the middle fits exactly");
         edge(UNZEROED_LAST_BYTE, cmp, 0, "bootfuzz: INVARIANT zeroed alloc planted", 3,
              "a block whose last byte is not zeroed");
+    }
+    for (int cmp = 0; cmp <= 1; cmp++) {
+        const char *stray = "bootfuzz: INVARIANT other-pages-changed reserve planted";
+        wide(NONE, cmp, NULL, 8, "the unflawed wrapper");
+        wide(WIDE_NEW_FREE, cmp, "bootfuzz: INVARIANT new-node-reserved node planted", 1,
+             "a new node with a free page in its fourth word");
+        wide(WIDE_STRAY_BEFORE, cmp, stray, 3, "a reserve that also takes a page words before");
+        wide(WIDE_STRAY_BESIDE, cmp, stray, 3,
+             "a reserve that also takes a page of its own first word");
+        wide(WIDE_STRAY_AFTER, cmp, stray, 3,
+             "a reserve that also takes a page of the last, partial word");
+        wide(WIDE_MISSED_FIT, cmp, "bootfuzz: INVARIANT first-fit alloc planted", 8,
+             "ENOMEM for the 40 pages left, after five calls changed the free count");
     }
     edge(LAST_OFFSET_WRONG, 1, 0, "bootfuzz: MISMATCH alloc last_offset planted", 3,
          "last_offset one too high");
