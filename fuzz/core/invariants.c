@@ -114,8 +114,10 @@ static void nfree_after(bf_inv_node *n, uint64_t w0, uint64_t w1)
     if (n->nfree == BF_NFREE_UNKNOWN)
         return;
     uint64_t pages = n->end - n->start;
-    n->nfree = n->nfree + count_reserved(n->bits, w0, w1, pages) -
-               count_reserved(n->next, w0, w1, pages);
+    for (uint64_t w = w0; w < w1; w++) /* (most words of a call's range do not change) */
+        if (n->bits[w] != n->next[w])
+            n->nfree = n->nfree + count_reserved(n->bits, w, w + 1, pages) -
+                       count_reserved(n->next, w, w + 1, pages);
 }
 
 /* How much of each node is read after a call.  A correct backend changes
@@ -261,12 +263,14 @@ static void swap_bits(bf_inv_node *n)
 /* The first word in [w0, w1) where x and y differ, or w1.  Whole nodes are
  * compared after every call in the precise mode and every few calls in the
  * fast one, and they are nearly always equal: memcmp says so a vector at a
- * time, and the loop runs only where they differ. */
+ * time, and the loop runs only where they differ.  (The few words a call
+ * names cost less in the loop than in a call of memcmp, which a sanitizer
+ * build intercepts.) */
 static uint64_t first_diff(const uint64_t *x, const uint64_t *y, uint64_t w0, uint64_t w1)
 {
-    if (w0 >= w1 || memcmp(x + w0, y + w0, (w1 - w0) * sizeof *x) == 0)
+    if (w0 + BF_FEW_WORDS < w1 && memcmp(x + w0, y + w0, (w1 - w0) * sizeof *x) == 0)
         return w1;
-    while (x[w0] == y[w0])
+    while (w0 < w1 && x[w0] == y[w0])
         w0++;
     return w0;
 }
@@ -605,7 +609,8 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
                               bf_op_get(c->op)->name, what);
             if (rc == 0 && !light(k))
                 nfree_after(n, w0, w1);
-            memcpy(n->bits + w0, n->next + w0, (w1 - w0) * sizeof *n->bits);
+            for (uint64_t w = w0; w < w1; w++) /* (a few words: no memcpy) */
+                n->bits[w] = n->next[w];
         }
         if (rc != 0)
             return broken(k, "node-retired", "node %llu is gone after %s, which does not retire it",

@@ -13,6 +13,9 @@
 
 #define BF_MAX_BLOCKS 256
 #define BF_NFREE_UNKNOWN UINT64_MAX
+/* Word ranges up to this long are compared in a loop, longer ones by
+ * memcmp (whose call a sanitizer build intercepts: dear for a few words). */
+#define BF_FEW_WORDS 8
 
 typedef struct bf_inv_node {
     uint64_t start, end;

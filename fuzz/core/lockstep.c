@@ -115,12 +115,14 @@ bf_runner *bf_runner_new_with(const bf_backend *sut, const char *options, bf_che
      * on the reference, as contract 1 says and the reference's own target
      * checks, and is read whole on the backend), so reading the reference
      * whole again would only test the reference, which its own target
-     * does; so would asking its queries at the end.  Likewise its invariants: the backend's
-     * answers and state equal the reference's after every call and the
-     * backend's checker judges them, so a reference that broke one makes
-     * the backend break it too (or differ); the precise replay of that
-     * finding checks the reference first and names the one at fault.  Its
-     * memory (not compared) is checked on both sides. */
+     * does; so would asking its queries at the end.  Likewise its
+     * invariants: the backend's answers and state equal the reference's
+     * after every call and the backend's checker judges them, so a
+     * reference that broke one makes the backend break it too (or differ);
+     * the precise replay of that finding checks the reference first and
+     * names the one at fault.  Its backing memory is never compared with
+     * the backend's, and its answers do not depend on it: in the fast mode
+     * its nodes get none (run_mode), and the precise mode checks it. */
     r->ref_chk.trusted = r->compare;
     /* every runner starts presized (the engines', the tool's and the fresh
      * ones that judge a RESET-LEAK or sign a finding): a backend whose
@@ -313,8 +315,13 @@ static int compare_state(bf_runner *r, const bf_call *c)
             lo = w0 < v0 ? w0 : v0;
             hi = w1 > v1 ? w1 : v1;
         }
-        if (memcmp(ba + lo, bb + lo, (hi - lo) * sizeof *ba) != 0) {
-            uint64_t first = lo * 64;
+        uint64_t w = lo;
+        if (lo + BF_FEW_WORDS < hi && memcmp(ba + lo, bb + lo, (hi - lo) * sizeof *ba) == 0)
+            w = hi;
+        while (w < hi && ba[w] == bb[w])
+            w++;
+        if (w < hi) {
+            uint64_t first = w * 64;
             while (first < hi * 64 && ((ba[first / 64] ^ bb[first / 64]) >> (first % 64) & 1) == 0)
                 first++;
             bf_ls_append(d, end, "node %llu pages differ first at pfn %llu: ref %s, %s %s\n",
@@ -557,6 +564,9 @@ static int run_mode(bf_runner *r, const uint8_t *data, size_t size, int precise)
     bf_session_reset(&r->sut);
     bf_checker_reset(&r->sut_chk);
     r->ref_chk.precise = r->sut_chk.precise = precise;
+    /* the trusted reference in the fast mode: no backing memory either
+     * (see bf_runner_new_with) */
+    r->ref.no_mem = r->ref_chk.trusted && !precise;
     if (r->options[0] && apply_options(r) != 0)
         abort(); /* checked in bf_runner_new */
     bf_dctx_reset(&r->dctx);

@@ -140,15 +140,19 @@ static bf_result query(bf_session *s, const bf_call *c, char *t, size_t cap)
     return bf_fail(BF_EINVAL);
 }
 
-bf_result bf_session_exec(bf_session *s, const bf_call *c, char *text, size_t cap)
+/* A query whose text no one reads (the fuzzer's, text NULL): its buffer
+ * lives here, not in the frame of every call (under ASan a 4 KiB array
+ * costs its redzones' setup on each call). */
+static __attribute__((noinline)) bf_result query_untold(bf_session *s, const bf_call *c)
 {
     char scratch[BF_MAP_MAX + 64];
-    int want_text = text != NULL; /* the fuzzer does not need the text */
-    if (!text) {
-        text = scratch;
-        cap = sizeof scratch;
-    }
-    text[0] = 0;
+    return query(s, c, scratch, sizeof scratch);
+}
+
+bf_result bf_session_exec(bf_session *s, const bf_call *c, char *text, size_t cap)
+{
+    if (text) /* the fuzzer does not need the text */
+        text[0] = 0;
     const uint64_t *a = c->arg;
     void *y = s->sys;
     const bf_backend *be = s->be;
@@ -158,8 +162,8 @@ bf_result bf_session_exec(bf_session *s, const bf_call *c, char *text, size_t ca
     case BF_OP_NODE: {
         uint8_t *mem = NULL;
         uint64_t slot = s->nnodes;
-        if ((c->flags & BF_CALL_MEM) && a[0] < a[1] && a[1] - a[0] <= BF_MEM_MAX_PAGES &&
-            slot < BF_MAX_NODES)
+        if (!s->no_mem && (c->flags & BF_CALL_MEM) && a[0] < a[1] &&
+            a[1] - a[0] <= BF_MEM_MAX_PAGES && slot < BF_MAX_NODES)
             mem = node_mem(s, slot, a[1] - a[0]);
         r = be->add_node(y, a[0], a[1], mem);
         if (r.err == BF_OK && slot < BF_MAX_NODES) {
@@ -181,14 +185,14 @@ bf_result bf_session_exec(bf_session *s, const bf_call *c, char *text, size_t ca
         addr_result = 1;
         break;
     case BF_OP_FREE_ALL: r = be->free_all(y, a[0]); break;
-    default: return query(s, c, text, cap);
+    default: return text ? query(s, c, text, cap) : query_untold(s, c);
     }
-    if (r.err == BF_OK && want_text)
+    if (r.err == BF_OK && text)
         snprintf(text, cap, addr_result ? "0x%llx" : "%llu", (unsigned long long)r.value);
     else if (r.err == BF_BUG) {
-        snprintf(text, cap, "%s at %s %d", r.bug_cond ? r.bug_cond : "BUG()",
-                 (s->be->flags & BF_LINES_ARE_SEED) ? "seed line" : "line",
-                 r.bug_line);
+        if (text)
+            snprintf(text, cap, "%s at %s %d", r.bug_cond ? r.bug_cond : "BUG()",
+                     (s->be->flags & BF_LINES_ARE_SEED) ? "seed line" : "line", r.bug_line);
         s->stopped = 1;
     }
     return r;

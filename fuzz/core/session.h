@@ -24,6 +24,8 @@ typedef struct bf_session {
     bf_session_node node[BF_MAX_NODES];
     uint64_t nnodes;
     int stopped; /* a BUG ended the call sequence */
+    int no_mem;  /* nodes get no backing memory, whatever the call asks (the
+                  * trusted reference in the fast mode: lockstep.c) */
     uint8_t *membuf[BF_MAX_NODES]; /* kept across resets for reuse */
     size_t memcap[BF_MAX_NODES];
     /* membuf[i] holds BF_MEM_FILL in bytes [0, memfill[i]) except
