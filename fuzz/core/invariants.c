@@ -609,8 +609,11 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
                               bf_op_get(c->op)->name, what);
             if (rc == 0 && !light(k))
                 nfree_after(n, w0, w1);
-            for (uint64_t w = w0; w < w1; w++) /* (a few words: no memcpy) */
-                n->bits[w] = n->next[w];
+            if (w1 - w0 > BF_FEW_WORDS)
+                memcpy(n->bits + w0, n->next + w0, (w1 - w0) * sizeof *n->bits);
+            else
+                for (uint64_t w = w0; w < w1; w++)
+                    n->bits[w] = n->next[w];
         }
         if (rc != 0)
             return broken(k, "node-retired", "node %llu is gone after %s, which does not retire it",
