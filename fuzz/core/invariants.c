@@ -90,34 +90,14 @@ static void set_reserved(uint64_t *w, uint64_t pages)
         w[pages / 64] = (1ull << (pages % 64)) - 1;
 }
 
-/* Reserved pages among pages [0, pages) that lie in words [w0, w1). */
-static uint64_t count_reserved(const uint64_t *w, uint64_t w0, uint64_t w1, uint64_t pages)
-{
-    uint64_t set = 0;
-    for (uint64_t i = w0; i < w1 && i < pages / 64; i++)
-        set += (uint64_t)__builtin_popcountll(w[i]);
-    if (pages % 64 && w0 <= pages / 64 && pages / 64 < w1) /* the node's last, partial word */
-        set += (uint64_t)__builtin_popcountll(w[pages / 64] & ((1ull << (pages % 64)) - 1));
-    return set;
-}
-
 static uint64_t count_free(const uint64_t *w, uint64_t pages)
 {
-    return pages - count_reserved(w, 0, (pages + 63) / 64, pages);
-}
-
-/* The cached free count after words [w0, w1) went from bits to next (the
- * only words a call may change; the others were compared equal or not
- * read), so §4.6 does not count a whole node again after every call. */
-static void nfree_after(bf_inv_node *n, uint64_t w0, uint64_t w1)
-{
-    if (n->nfree == BF_NFREE_UNKNOWN)
-        return;
-    uint64_t pages = n->end - n->start;
-    for (uint64_t w = w0; w < w1; w++) /* (most words of a call's range do not change) */
-        if (n->bits[w] != n->next[w])
-            n->nfree = n->nfree + count_reserved(n->bits, w, w + 1, pages) -
-                       count_reserved(n->next, w, w + 1, pages);
+    uint64_t set = 0;
+    for (uint64_t i = 0; i < pages / 64; i++)
+        set += (uint64_t)__builtin_popcountll(w[i]);
+    for (uint64_t i = pages / 64 * 64; i < pages; i++)
+        set += (uint64_t)bit(w, i);
+    return pages - set;
 }
 
 /* How much of each node is read after a call.  A correct backend changes
@@ -595,9 +575,8 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
             if (rc == 0 && other_pages_changed(k, i, a, b, what, sizeof what))
                 return broken(k, "other-pages-changed", "%s changed pages it does not name: %s",
                               bf_op_get(c->op)->name, what);
-            if (rc == 0 && a < b) /* only the named words changed */
-                nfree_after(n, a / 64, (b + 63) / 64);
             swap_bits(n);
+            n->nfree = BF_NFREE_UNKNOWN;
         } else if (a < b) {
             /* the words holding the named pages; their other pages must
              * be as they were */
@@ -607,8 +586,7 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
             if (rc == 0 && !light(k) && other_pages_in(k, i, w0, w1, a, b, what, sizeof what))
                 return broken(k, "other-pages-changed", "%s changed pages it does not name: %s",
                               bf_op_get(c->op)->name, what);
-            if (rc == 0 && !light(k))
-                nfree_after(n, w0, w1);
+            n->nfree = BF_NFREE_UNKNOWN;
             if (w1 - w0 > BF_FEW_WORDS)
                 memcpy(n->bits + w0, n->next + w0, (w1 - w0) * sizeof *n->bits);
             else
