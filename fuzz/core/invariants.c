@@ -533,7 +533,19 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
             hi = bf_pfn_up(a + z);
         }
     }
-    for (uint64_t i = 0; i < k->nnodes; i++) {
+    /* the nodes to read: all on a whole read; else the new one, or the one
+     * holding the named pages (the others read nothing below) */
+    uint64_t first = 0, last = k->nnodes;
+    if (!k->whole && c->op == BF_OP_NODE) {
+        first = k->nnodes - 1;
+    } else if (!k->whole) {
+        int64_t nid = lo < hi ? node_of(k, lo) : -1;
+        if (lo >= hi)
+            first = last; /* no pages named: nothing to read */
+        else if (nid >= 0 && hi <= k->node[nid].end)
+            first = (uint64_t)nid, last = (uint64_t)nid + 1;
+    }
+    for (uint64_t i = first; i < last; i++) {
         bf_inv_node *n = &k->node[i];
         if (!n->live)
             continue;
@@ -603,10 +615,11 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
      * bits this call read: the others are as they were) */
     for (unsigned b = 0; !light(k) && b < k->nblk; b++) {
         const bf_inv_block *o = &k->blk[b];
+        if (!k->whole && !(k->read_mask >> o->node & 1))
+            continue; /* its node was not read */
         const bf_inv_node *n = &k->node[o->node];
         uint64_t lo = (o->addr >> 12) - n->start, hi = bf_pfn_up(o->addr + o->size) - n->start;
-        int was_read = k->whole || ((k->read_mask >> o->node & 1) && lo < n->read_w1 * 64 &&
-                                    n->read_w0 * 64 < hi);
+        int was_read = k->whole || (lo < n->read_w1 * 64 && n->read_w0 * 64 < hi);
         if (was_read && !all_set(n->bits, lo, hi))
             return broken(k, "reserved", "live block [0x%llx, +%llu) has a page marked free",
                           (unsigned long long)o->addr, (unsigned long long)o->size);
