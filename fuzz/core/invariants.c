@@ -538,11 +538,11 @@ int bf_checker_after(bf_checker *k, const bf_call *c, bf_result r)
     uint64_t first = 0, last = k->nnodes;
     if (!k->whole && c->op == BF_OP_NODE) {
         first = k->nnodes - 1;
+    } else if (!k->whole && lo >= hi) {
+        first = last; /* no pages named: nothing to read */
     } else if (!k->whole) {
-        int64_t nid = lo < hi ? node_of(k, lo) : -1;
-        if (lo >= hi)
-            first = last; /* no pages named: nothing to read */
-        else if (nid >= 0 && hi <= k->node[nid].end)
+        int64_t nid = node_of(k, lo); /* (a range across nodes: every node) */
+        if (nid >= 0 && hi <= k->node[nid].end)
             first = (uint64_t)nid, last = (uint64_t)nid + 1;
     }
     for (uint64_t i = first; i < last; i++) {

@@ -53,9 +53,10 @@ typedef struct bf_checker {
     int precise;        /* read every live node whole after every call */
     int trusted;        /* in the fast mode, only keep its cached state (from the
                          * words calls name; a new node all reserved, as
-                         * contract 1 says) and check memory, with no whole
-                         * reads and no check of its queries: for the reference
-                         * when a backend is compared with it after every call */
+                         * contract 1 says) and check memory (it has none in the
+                         * fast mode: run_mode), with no whole reads and no check
+                         * of its queries: for the reference when a backend is
+                         * compared with it after every call */
     int whole;          /* the last call read every live node whole */
     uint64_t read_mask; /* nodes whose state the last call read (bit = nid) */
     /* the broken invariant, when a check fails */
