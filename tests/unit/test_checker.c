@@ -68,6 +68,12 @@ enum flaw {
     WIDE_STRAY_BESIDE,   /* ... page 65 (in the named pages' first word) */
     WIDE_STRAY_AFTER,    /* ... page 290 (the node's last, partial word) */
     WIDE_MISSED_FIT,     /* ENOMEM for the 40 pages that fit exactly at the end */
+    WIDE_STRAY_FAR,      /* on the 1000-page node: page 960, 12 words past the named */
+    /* at the edges of the runner's node masks and the trusted reference (edge_*) */
+    LAST_NODE_POS,       /* node_info of node 63 reports last_pos one too high */
+    LAST_NODE_BITS,      /* read_bits of node 63 shows its page 3 free (a named page) */
+    NEW_LAST_FREE,       /* the 129-page node is added with page 128 (its last word's only) free */
+    NEW_PAST_END,        /* read_bits of the 129-page node sets the bit past its end */
 };
 
 typedef struct planted {
@@ -78,6 +84,7 @@ typedef struct planted {
     uint64_t start[BF_MAX_NODES];
     int nnodes;
     int leaked;          /* RESET_LEAK: an input ran since the last reset */
+    int reserved4;       /* LAST_NODE_BITS: the 4-page reserve ran */
 } planted;
 
 static enum flaw next_flaw;
@@ -102,6 +109,7 @@ static void p_reset(void *s)
     planted *p = s;
     REF->reset(p->in);
     p->allocs = 0;
+    p->reserved4 = 0;
     p->leaked = p->flaw == RESET_LEAK && p->nnodes > 0; /* forgets to clear what it leaves */
     p->nnodes = 0;
 }
@@ -117,6 +125,8 @@ static bf_result p_add_node(void *s, uint64_t a, uint64_t b, uint8_t *mem)
             REF->free(p->in, (a + 15) << 12, PAGE);
         if (p->flaw == WIDE_NEW_FREE && b - a == 300)
             REF->free(p->in, (a + 200) << 12, PAGE);
+        if (p->flaw == NEW_LAST_FREE && b - a == 129)
+            REF->free(p->in, (a + 128) << 12, PAGE);
         p->leaked = 0;
     }
     return r;
@@ -128,10 +138,12 @@ static bf_result p_reserve(void *s, uint64_t a, uint64_t z)
         return bf_fail(BF_EINVAL); /* a valid reserve of a free page */
     bf_result r = REF->reserve(p->in, a, z);
     static const uint64_t stray[] = {[WIDE_STRAY_BEFORE] = 5, [WIDE_STRAY_BESIDE] = 65,
-                                     [WIDE_STRAY_AFTER] = 290};
-    if (r.err == BF_OK && p->flaw >= WIDE_STRAY_BEFORE && p->flaw <= WIDE_STRAY_AFTER &&
-        z == 130 * PAGE) /* the first reserve of wide_scenario */
+                                     [WIDE_STRAY_AFTER] = 290, [WIDE_STRAY_FAR] = 960};
+    if (r.err == BF_OK && z == 130 * PAGE && /* the first reserve of wide_scenario */
+        ((p->flaw >= WIDE_STRAY_BEFORE && p->flaw <= WIDE_STRAY_AFTER) ||
+         p->flaw == WIDE_STRAY_FAR))
         REF->reserve(p->in, (p->start[0] + stray[p->flaw]) << 12, PAGE);
+    p->reserved4 |= r.err == BF_OK && z == 4 * PAGE;
     if (r.err == BF_EINVAL && p->flaw == FAILED_LAST && p->nnodes)
         REF->free(p->in, (p->start[0] << 12) + 1, 1); /* frees no page, lowers last_success */
     return r;
@@ -217,11 +229,23 @@ static int p_node_info(void *s, uint64_t n, bf_node_info *o)
     int rc = REF->node_info(p->in, n, o);
     if (rc == 0 && p->flaw == LAST_OFFSET_WRONG && o->last_offset)
         o->last_offset++;
+    if (rc == 0 && p->flaw == LAST_NODE_POS && n == BF_MAX_NODES - 1 && o->last_pos)
+        o->last_pos++;
     return rc;
 }
 static int p_read_bits(void *s, uint64_t n, uint64_t f, uint64_t *w, uint64_t k)
 {
-    return REF->read_bits(((planted *)s)->in, n, f, w, k);
+    planted *p = s;
+    int rc = REF->read_bits(p->in, n, f, w, k);
+    bf_node_info ni;
+    if (rc != 0 || REF->node_info(p->in, n, &ni) != 0)
+        return rc;
+    if (p->flaw == LAST_NODE_BITS && p->reserved4 && n == BF_MAX_NODES - 1 && f == 0 && k)
+        w[0] &= ~(1ull << 3);
+    if (p->flaw == NEW_PAST_END && ni.end_pfn - ni.start_pfn == 129 && f <= 128 &&
+        (129 - f) / 64 < k)
+        w[(129 - f) / 64] |= 1ull << (129 % 64);
+    return rc;
 }
 
 static const bf_backend planted_be = {
@@ -235,7 +259,7 @@ static const bf_backend planted_be = {
 /* ---- the scenario ---- */
 
 static size_t ncalls;
-static bf_call calls[64];
+static bf_call calls[BF_DECODE_MAX_RAW];
 
 static void call(int op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, int flags)
 {
@@ -389,12 +413,12 @@ static void edge(enum flaw f, int compare, int middle, const char *sig, unsigned
  *   call 3 reserves 70-199 (the flaws reserve one page s beside it), 4
  *   reserves 0-69, 5 frees 100-109, 6 reserves 200-259, 7 reserves 100-109
  *   again: 40 pages are left, and call 8 asks for exactly those 40. */
-static size_t wide_scenario(uint8_t *buf, size_t cap)
+static size_t wide_scenario(uint8_t *buf, size_t cap, uint64_t pages)
 {
     const uint64_t base = 0x1000000; /* pfn 0x1000 */
     ncalls = 0;
-    call(BF_OP_NODE, 0x1000, 0x1000 + 300, 0, 0, 0);      /* 1 */
-    call(BF_OP_FREE, base, 300 * PAGE, 0, 0, 0);          /* 2 */
+    call(BF_OP_NODE, 0x1000, 0x1000 + pages, 0, 0, 0);    /* 1 */
+    call(BF_OP_FREE, base, pages * PAGE, 0, 0, 0);        /* 2 */
     call(BF_OP_RESERVE, base + 70 * PAGE, 130 * PAGE, 0, 0, 0); /* 3 */
     call(BF_OP_RESERVE, base, 70 * PAGE, 0, 0, 0);        /* 4 */
     call(BF_OP_FREE, base + 100 * PAGE, 10 * PAGE, 0, 0, 0); /* 5 */
@@ -407,9 +431,52 @@ static size_t wide_scenario(uint8_t *buf, size_t cap)
 static void wide(enum flaw f, int compare, const char *sig, unsigned at, const char *name)
 {
     uint8_t buf[1024];
-    size_t len = wide_scenario(buf, sizeof buf);
+    uint64_t pages = f == WIDE_STRAY_FAR ? 1000 : 300;
+    size_t len = wide_scenario(buf, sizeof buf, pages);
     char what[240];
-    snprintf(what, sizeof what, "300-page node: %s (%s): %s at call %u", name,
+    snprintf(what, sizeof what, "%llu-page node: %s (%s): %s at call %u",
+             (unsigned long long)pages, name, compare ? "vs ref" : "invariants only",
+             sig ? sig : "no finding", at);
+    expect_run(f, compare ? BF_CHECK_EXACT : BF_CHECK_INVARIANTS, buf, len, sig, at, what);
+}
+
+/* The edges of the runner's node masks and of the trusted reference:
+ *   nodes64: 64 adjacent 16-page nodes at pfn 0x1000 (calls 1-64); node 63
+ *     (bit 63 of every node mask) freed (65), an alloc_node of one page
+ *     (66) and of 100 bytes (67: last_pos 1), a reserve of its pages 2-5 (68);
+ *   new129: nodes of 16 and 65 pages, then one of 129 pages (3: three
+ *     words, the last holding one page), a free of its first 64 pages (4)
+ *     and an alloc (5).  The reference's new node is taken as all reserved
+ *     (bf_checker.trusted), with 0 past its end as read_bits gives it. */
+static size_t nodes64(uint8_t *buf, size_t cap)
+{
+    ncalls = 0;
+    for (uint64_t i = 0; i < BF_MAX_NODES; i++)
+        call(BF_OP_NODE, 0x1000 + 16 * i, 0x1010 + 16 * i, 0, 0, 0);
+    uint64_t base = (0x1000 + 16 * 63) * PAGE;
+    call(BF_OP_FREE, base, 16 * PAGE, 0, 0, 0);       /* 65 */
+    call(BF_OP_ALLOC_NODE, 63, PAGE, PAGE, 0, 0);     /* 66 */
+    call(BF_OP_ALLOC_NODE, 63, 100, 16, 0, 0);        /* 67 */
+    call(BF_OP_RESERVE, base + 2 * PAGE, 4 * PAGE, 0, 0, 0); /* 68 */
+    return bf_encode_calls(calls, ncalls, buf, cap);
+}
+static size_t new129(uint8_t *buf, size_t cap)
+{
+    ncalls = 0;
+    call(BF_OP_NODE, 0x100, 0x110, 0, 0, 0);         /* 1 */
+    call(BF_OP_NODE, 0x110, 0x151, 0, 0, 0);         /* 2 */
+    call(BF_OP_NODE, 0x200, 0x200 + 129, 0, 0, 0);   /* 3 */
+    call(BF_OP_FREE, 0x200000, 64 * PAGE, 0, 0, 0);  /* 4 */
+    call(BF_OP_ALLOC, PAGE, PAGE, 0, 0, 0);          /* 5 */
+    return bf_encode_calls(calls, ncalls, buf, cap);
+}
+static void edge_case(enum flaw f, int compare, size_t (*scenario_of)(uint8_t *, size_t),
+                      const char *sig, unsigned at, const char *name)
+{
+    uint8_t buf[4096];
+    size_t len = scenario_of(buf, sizeof buf);
+    char what[240];
+    snprintf(what, sizeof what, "%s (%s): %s at call %u", name,
              compare ? "vs ref" : "invariants only", sig ? sig : "no finding", at);
     expect_run(f, compare ? BF_CHECK_EXACT : BF_CHECK_INVARIANTS, buf, len, sig, at, what);
 }
@@ -677,7 +744,20 @@ int main(void)
              "a reserve that also takes a page of the last, partial word");
         wide(WIDE_MISSED_FIT, cmp, "bootfuzz: INVARIANT first-fit alloc planted", 8,
              "ENOMEM for the 40 pages left, after five calls changed the free count");
+        wide(WIDE_STRAY_FAR, cmp, stray, 3,
+             "a reserve that also takes a page 12 words past the named ones (memcmp's stretch)");
+        edge_case(NONE, cmp, nodes64, NULL, 68, "64 nodes, the unflawed wrapper");
+        edge_case(NONE, cmp, new129, NULL, 5, "a 129-page new node, the unflawed wrapper");
+        edge_case(NEW_LAST_FREE, cmp, new129, "bootfuzz: INVARIANT new-node-reserved node planted",
+                  3, "a new node whose last word's only page is free");
     }
+    /* compared with the reference: what the invariants alone do not see */
+    edge_case(LAST_NODE_POS, 1, nodes64, "bootfuzz: MISMATCH alloc last_pos planted", 67,
+              "node 63 of 64: last_pos one too high");
+    edge_case(LAST_NODE_BITS, 1, nodes64, "bootfuzz: MISMATCH reserve pages planted", 68,
+              "node 63 of 64: a page the reserve names shows free");
+    edge_case(NEW_PAST_END, 1, new129, "bootfuzz: MISMATCH node pages planted", 3,
+              "a new node with a bit set past its end (the reference's is 0 there)");
     edge(LAST_OFFSET_WRONG, 1, 0, "bootfuzz: MISMATCH alloc last_offset planted", 3,
          "last_offset one too high");
     edge(LAST_OFFSET_WRONG, 0, 0, NULL, 8,
