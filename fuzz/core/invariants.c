@@ -240,13 +240,7 @@ static void swap_bits(bf_inv_node *n)
     n->next = t;
 }
 
-/* The first word in [w0, w1) where x and y differ, or w1.  Whole nodes are
- * compared after every call in the precise mode and every few calls in the
- * fast one, and they are nearly always equal: memcmp says so a vector at a
- * time, and the loop runs only where they differ.  (The few words a call
- * names cost less in the loop than in a call of memcmp, which a sanitizer
- * build intercepts.) */
-static uint64_t first_diff(const uint64_t *x, const uint64_t *y, uint64_t w0, uint64_t w1)
+uint64_t bf_first_diff(const uint64_t *x, const uint64_t *y, uint64_t w0, uint64_t w1)
 {
     if (w0 + BF_FEW_WORDS < w1 && memcmp(x + w0, y + w0, (w1 - w0) * sizeof *x) == 0)
         return w1;
@@ -269,7 +263,7 @@ static int other_pages_in(const bf_checker *k, uint64_t i, uint64_t w0, uint64_t
     const uint64_t part[2][2] = {{w0, s0 < w1 ? s0 : w1}, {s1 > w0 ? s1 : w0, w1}};
     for (int g = 0; g < 2; g++) {
         uint64_t w = part[g][0], end = part[g][1];
-        for (; (w = first_diff(n->bits, n->next, w, end)) < end; w++) {
+        for (; (w = bf_first_diff(n->bits, n->next, w, end)) < end; w++) {
             uint64_t d = n->bits[w] ^ n->next[w], p0 = w * 64;
             if (a < p0 + 64 && b > p0) { /* leave out the named pages */
                 uint64_t s = a > p0 ? a - p0 : 0, e = b < p0 + 64 ? b - p0 : 64;

@@ -13,8 +13,9 @@
 
 #define BF_MAX_BLOCKS 256
 #define BF_NFREE_UNKNOWN UINT64_MAX
-/* Word ranges up to this long are compared in a loop, longer ones by
- * memcmp (whose call a sanitizer build intercepts: dear for a few words). */
+/* Word ranges up to this long are compared and copied in a loop, longer
+ * ones by memcmp/memcpy (whose call a sanitizer build intercepts: dear for
+ * a few words). */
 #define BF_FEW_WORDS 8
 
 typedef struct bf_inv_node {
@@ -86,6 +87,13 @@ const uint64_t *bf_checker_bits(const bf_checker *k, uint64_t nid, uint64_t *nwo
  * in [*w0, *w1) the words of its bits (bf_checker_bits) that the last call
  * (or bf_checker_sync) read; empty if it read none: a correct backend did
  * not change them. */
+/* The first word in [w0, w1) where bit words x and y differ, or w1.  Whole
+ * nodes are compared after every call in the precise mode and every few
+ * calls in the fast one, and they are nearly always equal: memcmp says so a
+ * vector at a time, and the loop runs only where they differ (or over the
+ * few words a call names). */
+uint64_t bf_first_diff(const uint64_t *x, const uint64_t *y, uint64_t w0, uint64_t w1);
+
 const bf_node_info *bf_checker_read(const bf_checker *k, uint64_t nid, uint64_t *w0,
                                     uint64_t *w1);
 

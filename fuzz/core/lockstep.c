@@ -315,11 +315,7 @@ static int compare_state(bf_runner *r, const bf_call *c)
             lo = w0 < v0 ? w0 : v0;
             hi = w1 > v1 ? w1 : v1;
         }
-        uint64_t w = lo;
-        if (lo + BF_FEW_WORDS < hi && memcmp(ba + lo, bb + lo, (hi - lo) * sizeof *ba) == 0)
-            w = hi;
-        while (w < hi && ba[w] == bb[w])
-            w++;
+        uint64_t w = bf_first_diff(ba, bb, lo, hi);
         if (w < hi) {
             uint64_t first = w * 64;
             while (first < hi * 64 && ((ba[first / 64] ^ bb[first / 64]) >> (first % 64) & 1) == 0)
